@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// One system-library target per C library; each is imported by exactly one Swift target.
+let package = Package(
+    name: "termflash",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "termflash", targets: ["termflash"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibUSB", pkgConfig: "libusb-1.0",
+            providers: [.apt(["libusb-1.0-0-dev"])]),
+        .systemLibrary(
+            name: "CLibUDev", pkgConfig: "libudev",
+            providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(
+            name: "CLibCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CUMockDev", pkgConfig: "umockdev-1.0",
+            providers: [.apt(["libumockdev-dev"])]),
+
+        .target(name: "TermflashCore"),
+        .target(name: "TermflashCrypto", dependencies: ["CLibCrypto"]),
+        .target(name: "TermflashCapture", dependencies: ["TermflashCore"]),
+        .target(
+            name: "TermflashProfiles",
+            dependencies: ["TermflashCore", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "TermflashHardware",
+            dependencies: ["TermflashCore", "CLibUSB", "CLibUDev",
+                           .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(
+            name: "termflash",
+            dependencies: [
+                "TermflashCore", "TermflashProfiles", "TermflashHardware",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        .target(
+            name: "TestSupport",
+            dependencies: ["TermflashCore", "CUMockDev"],
+            path: "Tests/TestSupport"),
+        .testTarget(name: "TermflashCoreTests", dependencies: ["TermflashCore", "TestSupport"]),
+        .testTarget(name: "TermflashProfilesTests", dependencies: ["TermflashProfiles", "TestSupport"]),
+        .testTarget(
+            name: "TermflashHardwareTests",
+            dependencies: ["TermflashHardware", "TermflashCrypto", "TermflashCapture", "TestSupport"]),
+        .testTarget(name: "TermflashCLITests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+
+/// One end of an in-process byte pipe; ``InMemoryTransport/pair(packetSize:)`` makes two
+/// connected ends, one for a protocol session and one for a simulated device.
+public final class InMemoryTransport: Transport {
+    public let name: String
+    public let packetSize: Int
+    private let inbox: Mailbox
+    private let outbox: Mailbox
+
+    private init(name: String, packetSize: Int, inbox: Mailbox, outbox: Mailbox) {
+        self.name = name
+        self.packetSize = packetSize
+        self.inbox = inbox
+        self.outbox = outbox
+    }
+
+    /// Two connected ends: what one writes, the other reads.
+    public static func pair(packetSize: Int = 512) -> (host: InMemoryTransport, device: InMemoryTransport) {
+        let toDevice = Mailbox(), toHost = Mailbox()
+        return (InMemoryTransport(name: "memory host", packetSize: packetSize, inbox: toHost, outbox: toDevice),
+                InMemoryTransport(name: "memory device", packetSize: packetSize, inbox: toDevice, outbox: toHost))
+    }
+
+    public func read(maxLength: Int, deadline: Deadline) throws(TransportError) -> [UInt8] {
+        precondition(maxLength > 0, "read needs room for at least one byte")
+        return try inbox.take(maxLength: maxLength, deadline: deadline, reader: name)
+    }
+
+    public func write(_ bytes: [UInt8], deadline: Deadline) throws(TransportError) {
+        try outbox.put(bytes, writer: name)
+    }
+
+    public func close() {
+        inbox.shut()
+        outbox.shut()
+    }
+}
+
+/// A byte queue with a condition variable, shared by the two ends of a pair.
+private final class Mailbox: @unchecked Sendable {
+    private var bytes: [UInt8] = []
+    private var start = 0
+    private var isShut = false
+    private var mutex = pthread_mutex_t()
+    private var condition = pthread_cond_t()
+
+    init() {
+        pthread_mutex_init(&mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(&condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(&condition)
+        pthread_mutex_destroy(&mutex)
+    }
+
+    func put(_ data: [UInt8], writer: String) throws(TransportError) {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        guard !isShut else { throw .deviceVanished(name: writer, during: "write") }
+        bytes += data
+        pthread_cond_broadcast(&condition)
+    }
+
+    func take(maxLength: Int, deadline: Deadline, reader: String) throws(TransportError) -> [UInt8] {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        let started = Deadline.now
+        while bytes.count == start {
+            if isShut { throw .deviceVanished(name: reader, during: "read") }
+            if deadline.hasPassed {
+                let waited = Int((Deadline.now.uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
+                throw .timedOut(operation: "data on \(reader)", waitedMilliseconds: waited, transferred: 0)
+            }
+            var until = timespec(tv_sec: Int(deadline.uptimeNanoseconds / 1_000_000_000),
+                                 tv_nsec: Int(deadline.uptimeNanoseconds % 1_000_000_000))
+            if deadline == .never { pthread_cond_wait(&condition, &mutex) } else { pthread_cond_timedwait(&condition, &mutex, &until) }
+        }
+        let end = min(bytes.count, start + maxLength)
+        let chunk = Array(bytes[start..<end])
+        start = end
+        if start == bytes.count { bytes.removeAll(keepingCapacity: true); start = 0 }
+        return chunk
+    }
+
+    func shut() {
+        pthread_mutex_lock(&mutex)
+        isShut = true
+        pthread_cond_broadcast(&condition)
+        pthread_mutex_unlock(&mutex)
+    }
+}
