@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(
             name: "TermflashHardwareTests",
             dependencies: ["TermflashHardware", "TermflashCrypto", "TermflashCapture", "TestSupport"]),
-        .testTarget(name: "TermflashCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

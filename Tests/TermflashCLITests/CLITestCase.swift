@@ -1,0 +1,28 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Runs the built `termflash` executable, on a simulated bus when asked, as a user would.
+class CLITestCase: XCTestCase {
+    /// The executable beside the test bundle (both live in the build's bin folder).
+    var termflash: String {
+        let binFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let candidates = [binFolder + "/termflash", Fixtures.repositoryRoot + "/.build/debug/termflash"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }
+
+    /// `termflash ARGS` on the bus described by `Captures/umockdev/<bus>` through `umockdev-run`.
+    func run(on bus: String?, _ arguments: [String]) throws -> ProcessResult {
+        let environment = ["TERMFLASH_PROFILES": Fixtures.repositoryRoot + "/DeviceProfiles"]
+        guard let bus else { return try runProcess(termflash, arguments, environment: environment) }
+        let umockdevRun = try XCTUnwrap(which("umockdev-run"), "umockdev-run is missing: run 'make test', which installs it")
+        return try runProcess(umockdevRun, ["-d", Fixtures.path("umockdev/\(bus)"), "--", termflash] + arguments,
+                              environment: environment)
+    }
+
+    /// Decodes `--json` output.
+    func json(_ result: ProcessResult, file: StaticString = #filePath, line: UInt = #line) throws -> Any {
+        XCTAssertEqual(result.status, 0, result.standardError, file: file, line: line)
+        return try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))
+    }
+}
