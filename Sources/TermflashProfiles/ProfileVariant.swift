@@ -1,0 +1,26 @@
+import Foundation
+
+/// A carrier or region variant of a model and the pattern its firmware file names follow.
+public struct ProfileVariant: Sendable, Encodable, Equatable {
+    /// Unique id within the profile, e.g. `telstra-au`.
+    public var id: String
+    /// The carrier or brand, e.g. `Telstra`.
+    public var carrier: String?
+    /// The region, e.g. `AU`.
+    public var region: String?
+    /// A regular expression that firmware names of this variant match.
+    public var firmwarePattern: String
+
+    /// Creates a variant.
+    public init(id: String, carrier: String? = nil, region: String? = nil, firmwarePattern: String) {
+        self.id = id
+        self.carrier = carrier
+        self.region = region
+        self.firmwarePattern = firmwarePattern
+    }
+
+    /// Whether a firmware name matches `firmwarePattern`.
+    public func matches(firmwareName: String) -> Bool {
+        firmwareName.range(of: firmwarePattern, options: .regularExpression) != nil
+    }
+}

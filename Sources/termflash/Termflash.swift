@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `termflash` command: a thin shell over the library targets.
+@main
+struct Termflash: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "termflash",
+        abstract: "Flash firmware onto USB modems, hotspots and routers over their real download-mode protocols.",
+        subcommands: [ListCommand.self, WaitCommand.self, ProfileCommand.self])
+}
