@@ -12,7 +12,8 @@ export TERMFLASH_PROFILES=$PWD/DeviceProfiles
 hyperfine --warmup 3 --runs 30 --export-json "$work/list.json" \
   -n "list, no devices (umockdev-run)" "umockdev-run -d $work/empty-bus.umockdev -- $bin list --all" \
   -n "list, three devices (umockdev-run)" "umockdev-run -d Captures/umockdev/three-devices.umockdev -- $bin list" \
-  -n "umockdev-run alone (overhead)" "umockdev-run -d Captures/umockdev/three-devices.umockdev -- /bin/true"
+  -n "umockdev-run alone, root hub only" "umockdev-run -d $work/empty-bus.umockdev -- /bin/true" \
+  -n "umockdev-run alone, three devices" "umockdev-run -d Captures/umockdev/three-devices.umockdev -- /bin/true"
 python3 - "$work/list.json" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:

@@ -9,9 +9,9 @@ bin=$(swift build --show-bin-path)/termflash
 echo "== termflash list   (simulated bus: $bus)"
 umockdev-run -d "$bus" -- "$bin" list
 echo
-echo "== termflash list --json   (first device)"
-umockdev-run -d "$bus" -- "$bin" list --json | head -40
-echo "..."
+echo "== termflash list --json   (the download-mode device)"
+json=$(umockdev-run -d "$bus" -- "$bin" list --json)
+python3 -c 'import json,sys; d=json.loads(sys.argv[1])["devices"]; print(json.dumps([x for x in d if x["mode"]=="download"][0], indent=2))' "$json"
 echo
 echo "== termflash wait --mode download --timeout 2"
 umockdev-run -d "$bus" -- "$bin" wait --mode download --timeout 2

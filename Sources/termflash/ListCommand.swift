@@ -8,6 +8,7 @@ struct ListCommand: ParsableCommand {
         commandName: "list", abstract: "List USB modems, hotspots and routers and the mode each is in.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var device: DeviceSelectionOptions
 
     @Flag(help: "Also list devices no profile or known identity recognises.")
     var all = false
@@ -20,6 +21,7 @@ struct ListCommand: ParsableCommand {
             let logger = global.makeLogger()
             let library = try global.loadProfiles(logger: logger)
             let reports = try USBEnumerator.devices()
+                .filter(device.selection.matches)
                 .map { DeviceReport(device: $0, identification: library.identify($0.identity)) }
                 .filter { all || $0.name != nil }
             logger.debug("\(reports.count) device(s) listed")

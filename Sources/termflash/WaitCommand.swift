@@ -40,4 +40,7 @@ struct WaitCommand: ParsableCommand {
     }
 }
 
-extension DeviceMode: ExpressibleByArgument {}
+extension DeviceMode: ExpressibleByArgument {
+    /// The modes a user can ask for (`unknown` is only ever reported).
+    public static var allValueStrings: [String] { allCases.filter { $0 != .unknown }.map(\.rawValue) }
+}
