@@ -29,7 +29,8 @@ let package = Package(
 
         .target(name: "TermflashCore"),
         .target(name: "TermflashCrypto", dependencies: ["CLibCrypto"]),
-        .target(name: "TermflashCapture", dependencies: ["TermflashCore"]),
+        .target(name: "TermflashProtocols", dependencies: ["TermflashCore"]),
+        .target(name: "TermflashCapture", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
         .target(
             name: "TermflashProfiles",
             dependencies: ["TermflashCore", .product(name: "Yams", package: "Yams")]),
@@ -40,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "termflash",
             dependencies: [
-                "TermflashCore", "TermflashProfiles", "TermflashHardware",
+                "TermflashCore", "TermflashProfiles", "TermflashHardware", "TermflashCapture", "TermflashProtocols",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -51,6 +52,10 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "TermflashCoreTests", dependencies: ["TermflashCore", "TestSupport"]),
         .testTarget(name: "TermflashProfilesTests", dependencies: ["TermflashProfiles", "TestSupport"]),
+        .testTarget(name: "TermflashProtocolsTests", dependencies: ["TermflashProtocols", "TestSupport"]),
+        .testTarget(
+            name: "TermflashCaptureTests",
+            dependencies: ["TermflashCapture", "TermflashHardware", "TermflashCrypto", "TestSupport"]),
         .testTarget(
             name: "TermflashHardwareTests",
             dependencies: ["TermflashHardware", "TermflashCrypto", "TermflashCapture", "TestSupport"]),

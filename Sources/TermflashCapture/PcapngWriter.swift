@@ -24,8 +24,16 @@ public struct PcapngWriter {
         appendBlock(type: 1, body: interface.bytes)
     }
 
-    /// Appends one packet as an enhanced packet block on interface 0.
-    public mutating func append(packet: [UInt8], timestampMicroseconds: UInt64) {
+    /// A writer that emits packet blocks only, for appending to a file already started.
+    public static func bodyOnly() -> PcapngWriter {
+        var writer = PcapngWriter()
+        writer.bytes = []
+        return writer
+    }
+
+    /// Appends one packet as an enhanced packet block on interface 0, with an optional
+    /// `opt_comment`.
+    public mutating func append(packet: [UInt8], timestampMicroseconds: UInt64, comment: String? = nil) {
         var body = ByteWriter()
         body.write(UInt32(0), endianness: .little)
         body.write(UInt32(truncatingIfNeeded: timestampMicroseconds >> 32), endianness: .little)
@@ -33,13 +41,21 @@ public struct PcapngWriter {
         body.write(UInt32(packet.count), endianness: .little)
         body.write(UInt32(packet.count), endianness: .little)
         body.write(packet)
+        body.write([UInt8](repeating: 0, count: (4 - packet.count % 4) % 4))
+        if let comment {
+            let text = Array(comment.utf8)
+            body.write(UInt16(1), endianness: .little)
+            body.write(UInt16(text.count), endianness: .little)
+            body.write(text + [UInt8](repeating: 0, count: (4 - text.count % 4) % 4))
+            body.write(UInt32(0), endianness: .little)  // opt_endofopt
+        }
         appendBlock(type: 6, body: body.bytes)
     }
 
     /// Appends a usbmon record, stamped with its own time.
-    public mutating func append(_ record: USBMonPacket) {
+    public mutating func append(_ record: USBMonPacket, comment: String? = nil) {
         let stamp = UInt64(max(record.seconds, 0)) * 1_000_000 + UInt64(max(record.microseconds, 0))
-        append(packet: record.encoded, timestampMicroseconds: stamp)
+        append(packet: record.encoded, timestampMicroseconds: stamp, comment: comment)
     }
 
     private mutating func appendBlock(type: UInt32, body: [UInt8]) {

@@ -11,6 +11,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case timedOut = 73
     case invalidProfile = 65
     case ioError = 74
+    case protocolError = 76
 
     /// One line for the README table and `--help`.
     public var meaning: String {
@@ -26,6 +27,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         case .timedOut: return "the device did not answer or appear in time"
         case .invalidProfile: return "a device profile or data file is invalid (file and field are named)"
         case .ioError: return "an input/output error talking to the device"
+        case .protocolError: return "the device (or a replayed capture) answered something the protocol does not allow"
         }
     }
 }
@@ -46,6 +48,7 @@ extension TransportError: ActionableError {
         case .permissionDenied: return .permissionDenied
         case .busy: return .deviceBusy
         case .stalled, .overflow, .io: return .ioError
+        case .replayDiverged: return .protocolError
         }
     }
 
@@ -59,6 +62,8 @@ extension TransportError: ActionableError {
             return "unbind the driver: 'echo -n <interface> | sudo tee /sys/bus/usb/drivers/\(holder)/unbind', or close the program that holds the port"
         case .deviceVanished:
             return "re-plug the device and run 'termflash wait' for it; if a write was under way, the device state is reported above"
+        case .replayDiverged:
+            return "the program no longer sends what the capture recorded: compare with 'termflash capture show' at that record"
         case .timedOut:
             return "check the cable and that the device is in the expected mode ('termflash list')"
         default:

@@ -14,6 +14,9 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
     case permissionDenied(node: String)
     /// Another driver or program holds the interface or port.
     case busy(resource: String, holder: String?)
+    /// A replayed device saw the host send something else than the recording: `offset` is the
+    /// byte offset inside record `record`, `expected`/`actual` the bytes from there on.
+    case replayDiverged(capture: String, record: Int, offset: Int, expected: [UInt8], actual: [UInt8])
     /// Any other failure of the underlying library or system call.
     case io(name: String, call: String, code: Int32, message: String)
 
@@ -33,8 +36,17 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
             return "permission denied on \(node)"
         case let .busy(resource, holder):
             return "\(resource) is busy" + (holder.map { " (held by \($0))" } ?? "")
+        case let .replayDiverged(capture, record, offset, expected, actual):
+            return "\(capture): host diverged from record \(record) at byte offset \(offset): expected "
+                + (expected.isEmpty ? "nothing (end of the recorded write)" : hexDump(expected))
+                + ", got " + (actual.isEmpty ? "nothing" : hexDump(actual))
         case let .io(name, call, code, message):
             return "\(name): \(call) failed (\(code)): \(message)"
         }
     }
+}
+
+/// Space-separated hex bytes, at most 16, with `…` when there were more.
+public func hexDump(_ bytes: [UInt8], limit: Int = 16) -> String {
+    bytes.prefix(limit).map(byteHex).joined(separator: " ") + (bytes.count > limit ? " …" : "")
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 internal import CLibUSB
 import TermflashCore
 
@@ -12,6 +15,11 @@ public final class USBTransport: Transport {
     private let outEndpoint: UInt8
     private var reattachDriver = false
     private var pending: [UInt8] = []
+    private let bus: UInt8
+    private let address: UInt8
+
+    /// Sees every bulk transfer (set by `--record`).
+    public weak var observer: USBTransferObserver?
 
     /// Opens `device` and claims `interface` (detaching a kernel driver where the system allows).
     public init(device: USBDeviceInfo, interface number: UInt8) throws(TransportError) {
@@ -27,6 +35,8 @@ public final class USBTransport: Transport {
             throw .io(name: label, call: "libusb_init", code: -99, message: error.description)
         }
         name = label
+        bus = device.bus
+        address = device.address
         interface = number
         inEndpoint = pair.in.address
         outEndpoint = pair.out.address
@@ -69,7 +79,9 @@ public final class USBTransport: Transport {
 
     public func read(maxLength: Int, deadline: Deadline) throws(TransportError) -> [UInt8] {
         precondition(maxLength > 0, "read needs room for at least one byte")
-        if pending.isEmpty { pending = try receive(bufferLength: roundUpToPacket(maxLength), deadline: deadline) }
+        while pending.isEmpty {  // a zero-length packet carries nothing to hand out: wait for data
+            pending = try receive(bufferLength: roundUpToPacket(maxLength), deadline: deadline)
+        }
         let chunk = Array(pending.prefix(maxLength))
         pending.removeFirst(chunk.count)
         return chunk
@@ -115,9 +127,11 @@ public final class USBTransport: Transport {
             let timeout = deadline == .never ? 0 : UInt32(max(1, deadline.remainingMilliseconds))
             let started = Deadline.now
             var moved: Int32 = 0
+            let submitted = observer == nil ? 0 : wallClockMicroseconds()
             let status = data.withUnsafeMutableBufferPointer { pointer in
                 libusb_bulk_transfer(handle, endpoint, pointer.baseAddress, Int32(pointer.count), &moved, timeout)
             }
+            report(endpoint: endpoint, buffer: data, moved: Int(moved), status: status, submitted: submitted)
             switch status {
             case 0:
                 return Array(data.prefix(Int(moved)))
@@ -140,6 +154,27 @@ public final class USBTransport: Transport {
             }
         }
         throw .stalled(name: name, endpoint: endpoint)
+    }
+
+    private func report(endpoint: UInt8, buffer: [UInt8], moved: Int, status: Int32, submitted: UInt64) {
+        guard let observer else { return }
+        let isIn = endpoint & 0x80 != 0
+        observer.transferCompleted(USBTransferRecord(
+            bus: bus, device: address, endpoint: endpoint, requestedLength: buffer.count,
+            data: isIn ? Array(buffer.prefix(moved)) : buffer, transferred: moved, status: Self.urbStatus(status),
+            submittedMicroseconds: submitted, completedMicroseconds: wallClockMicroseconds()))
+    }
+
+    /// The Linux URB status usbmon would show for a libusb result.
+    private static func urbStatus(_ status: Int32) -> Int32 {
+        switch status {
+        case 0: return 0
+        case LIBUSB_ERROR_TIMEOUT.rawValue: return -ENOENT  // the URB was cancelled
+        case LIBUSB_ERROR_PIPE.rawValue: return -EPIPE
+        case LIBUSB_ERROR_NO_DEVICE.rawValue: return -ENODEV
+        case LIBUSB_ERROR_OVERFLOW.rawValue: return -EOVERFLOW
+        default: return -EIO
+        }
     }
 
     private func roundUpToPacket(_ length: Int) -> Int {
