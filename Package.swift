@@ -48,7 +48,7 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["TermflashCore", "CUMockDev"],
+            dependencies: ["TermflashCore", "TermflashCapture", "CUMockDev"],
             path: "Tests/TestSupport"),
         .testTarget(name: "TermflashCoreTests", dependencies: ["TermflashCore", "TestSupport"]),
         .testTarget(name: "TermflashProfilesTests", dependencies: ["TermflashProfiles", "TestSupport"]),
@@ -58,7 +58,7 @@ let package = Package(
             dependencies: ["TermflashCapture", "TermflashHardware", "TermflashCrypto", "TestSupport"]),
         .testTarget(
             name: "TermflashHardwareTests",
-            dependencies: ["TermflashHardware", "TermflashCrypto", "TermflashCapture", "TestSupport"]),
+            dependencies: ["TermflashHardware", "TermflashCrypto", "TestSupport"]),
         .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -10,6 +10,7 @@ packages=(
   libssl-dev
   umockdev
   libumockdev-dev
+  tshark
 )
 [ "${1:-}" = "--bench" ] && packages+=(hyperfine)
 

@@ -1,5 +1,4 @@
 import Foundation
-import TermflashCapture
 import TermflashCore
 import TermflashHardware
 import TestSupport
@@ -7,26 +6,12 @@ import XCTest
 
 /// Bulk round trips through the real libusb transport, served by umockdev from a usbmon pcapng.
 final class USBTransportReplayTests: XCTestCase {
-    private let sysfs = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-2"
-    private let hello: [UInt8] = Array("<?xml version=\"1.0\" ?><data><nop /></data>".utf8)
-    private let reply: [UInt8] = Array("<?xml version=\"1.0\" ?><data><response value=\"ACK\" /></data>".utf8)
+    private let sysfs = SyntheticCaptures.downloadDeviceSysfs
+    private let hello = SyntheticCaptures.nop
+    private let reply = SyntheticCaptures.ack
 
-    /// A capture of the host writing `hello` to 0x01 and the device answering `reply` on 0x81
-    /// into a 512-byte buffer; bus 1, device 4 as in `edl-9008.umockdev`.
     private func writeCapture(out: [UInt8], reply: [UInt8], to path: String) throws {
-        var file = PcapngWriter()
-        let records: [USBMonPacket] = [
-            .init(urbID: 0x1000, kind: .submit, transferType: .bulk, endpoint: 0x01, device: 4, bus: 1,
-                  seconds: 1, status: -115, length: UInt32(out.count), data: out),
-            .init(urbID: 0x1000, kind: .complete, transferType: .bulk, endpoint: 0x01, device: 4, bus: 1,
-                  seconds: 1, microseconds: 100, status: 0, length: UInt32(out.count), data: []),
-            .init(urbID: 0x2000, kind: .submit, transferType: .bulk, endpoint: 0x81, device: 4, bus: 1,
-                  seconds: 1, microseconds: 200, status: -115, length: 512, data: []),
-            .init(urbID: 0x2000, kind: .complete, transferType: .bulk, endpoint: 0x81, device: 4, bus: 1,
-                  seconds: 1, microseconds: 900, status: 0, length: UInt32(reply.count), data: reply),
-        ]
-        records.forEach { file.append($0) }
-        try Data(file.bytes).write(to: URL(fileURLWithPath: path))
+        try SyntheticCaptures.writeExchange(out: out, reply: reply, to: path)
     }
 
     private func openDownloadDevice(_ testbed: UMockDevTestbed, capture: String) throws -> USBTransport {
