@@ -63,3 +63,28 @@ final class CaptureCommandTests: CLITestCase {
         XCTAssertEqual(replayed.status, 0, replayed.standardError)
     }
 }
+
+/// The same transcript served by `umockdev-run -s` to the real termios code of the CLI.
+final class UMockDevRunScriptTests: CLITestCase {
+    func testATOnAScriptedTTYUnderUMockDevRun() throws {
+        let umockdevRun = try XCTUnwrap(which("umockdev-run"))
+        let result = try runProcess(umockdevRun, [
+            "-d", Fixtures.path("umockdev/mf823-diag.umockdev"),
+            "-s", "/dev/ttyUSB2=" + Fixtures.path("at/mf823-zcdrun.script"),
+            "--", termflash, "at", "--port", "/dev/ttyUSB2", "AT+ZCDRUN=8+AT+ZCDRUN=F",
+        ])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertEqual(result.standardOutput, "AT+ZCDRUN=8+AT+ZCDRUN=F\n  exit download mode result(0:FAIL 1:SUCCESS):1\n  OK\n")
+    }
+
+    func testATFindsTheATPortFromTheProfile() throws {
+        let umockdevRun = try XCTUnwrap(which("umockdev-run"))
+        let result = try runProcess(umockdevRun, [
+            "-d", Fixtures.path("umockdev/mf823-diag.umockdev"),
+            "-s", "/dev/ttyUSB2=" + Fixtures.path("at/mf823-zcdrun.script"),
+            "--", termflash, "at", "--path", "1-1", "AT+ZCDRUN=8+AT+ZCDRUN=F",
+        ], environment: ["TERMFLASH_PROFILES": Fixtures.repositoryRoot + "/DeviceProfiles"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertTrue(result.standardOutput.hasSuffix("  OK\n"), result.standardOutput)
+    }
+}

@@ -1,5 +1,7 @@
 import TermflashCapture
 import TermflashCore
+import Foundation
+import TestSupport
 import XCTest
 
 /// The pcap and pcapng readers on well-formed and damaged files.
@@ -97,6 +99,57 @@ final class CaptureFileTests: XCTestCase {
         }
         XCTAssertThrowsError(try CaptureFile(bytes: Array("hello world".utf8), name: "t.txt")) { error in
             XCTAssertTrue("\(error)".contains("not a pcap or pcapng file"), "\(error)")
+        }
+    }
+}
+
+/// Captures of a whole bus: choosing the device by address or by VID:PID.
+final class MultiDeviceCaptureTests: XCTestCase {
+    /// Device 1:3 (a ZTE 19d2:0016) and device 1:4 (a 05c6:9008), each with its descriptor
+    /// fetched by GET_DESCRIPTOR and one bulk OUT transfer, in LINKTYPE_USB_LINUX (189) records.
+    private func busCapture() -> [UInt8] {
+        var writer = PcapngWriter(linkType: 189)
+        var urb: UInt64 = 1
+        for (device, vid, pid, payload) in [(UInt8(3), UInt16(0x19D2), UInt16(0x0016), [UInt8](repeating: 0x33, count: 5)),
+                                            (UInt8(4), 0x05C6, 0x9008, [UInt8](repeating: 0x44, count: 7))] {
+            let descriptor: [UInt8] = [18, 1, 0, 2, 0, 0, 0, 64, UInt8(vid & 0xFF), UInt8(vid >> 8), UInt8(pid & 0xFF), UInt8(pid >> 8),
+                                       0, 0, 1, 2, 3, 1]
+            let records = [
+                USBMonPacket(urbID: urb, kind: .submit, transferType: .control, endpoint: 0x80, device: device, bus: 1,
+                             setup: [0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 18, 0], status: -115, length: 18, data: []),
+                USBMonPacket(urbID: urb, kind: .complete, transferType: .control, endpoint: 0x80, device: device, bus: 1,
+                             status: 0, length: 18, data: descriptor),
+                USBMonPacket(urbID: urb + 1, kind: .submit, transferType: .bulk, endpoint: 0x01, device: device, bus: 1,
+                             status: -115, length: UInt32(payload.count), data: payload),
+            ]
+            urb += 2
+            for record in records {
+                writer.append(packet: Array(record.encoded.prefix(48)) + record.data, timestampMicroseconds: 0)
+            }
+        }
+        return writer.bytes
+    }
+
+    func testDevicesAreFoundWithTheirIdentities() throws {
+        let capture = try USBCapture(CaptureFile(bytes: busCapture(), name: "bus.pcapng"))
+        XCTAssertEqual(capture.devices.map { "\($0.bus):\($0.device) \($0.identity?.description ?? "?")" },
+                       ["1:3 19d2:0016", "1:4 05c6:9008"])
+    }
+
+    func testSeveralDevicesNeedAChoiceAndEitherChoiceWorks() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        let path = "\(folder)/bus.pcapng"
+        try Data(busCapture()).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try CaptureSource.dialogue(contentsOf: path)) { error in
+            XCTAssertTrue("\(error)".contains("bulk traffic of several devices (1:3, 1:4)"), "\(error)")
+        }
+        let byAddress = try CaptureSource.dialogue(contentsOf: path, device: CaptureDeviceFilter("1:3"))
+        guard case let .bytes(first) = byAddress.steps.first?.payload else { return XCTFail() }
+        XCTAssertEqual(Array(first), [UInt8](repeating: 0x33, count: 5))
+        let byIdentity = try CaptureSource.dialogue(contentsOf: path, device: CaptureDeviceFilter("05c6:9008"))
+        XCTAssertEqual(byIdentity.steps.first?.payload.count, 7)
+        XCTAssertThrowsError(try CaptureSource.dialogue(contentsOf: path, device: CaptureDeviceFilter("1234:5678"))) { error in
+            XCTAssertTrue("\(error)".contains("it holds 1:3 (19d2:0016), 1:4 (05c6:9008)"), "\(error)")
         }
     }
 }

@@ -27,11 +27,10 @@ public struct HDLCCaptureDecoder: CaptureDecoder {
         while true {
             do {
                 guard let frame = try decoder.next() else { break }
-                messages.append(DecodedMessage(
-                    time: time, direction: direction, protocol: Self.protocolName, name: "FRAME",
-                    fields: [.init("cmd", "0x" + byteHex(frame[0])), .init("length", String(frame.count)),
-                             .init("payload", hexDump(Array(frame.dropFirst()), limit: 16).replacingSpaces())],
-                    record: record))
+                var fields: [DecodedMessage.Field] = [.init("cmd", "0x" + byteHex(frame[0])), .init("length", String(frame.count))]
+                if frame.count > 1 { fields.append(.init("payload", hexDump(Array(frame.dropFirst()), limit: 16).replacingSpaces())) }
+                messages.append(DecodedMessage(time: time, direction: direction, protocol: Self.protocolName, name: "FRAME",
+                                               fields: fields, record: record))
             } catch {
                 messages.append(DecodedMessage(time: time, direction: direction, protocol: Self.protocolName,
                                                name: "BAD-FRAME", fields: [.init("error", error.description)], record: record))
