@@ -30,6 +30,11 @@ let package = Package(
         .target(name: "TermflashCore"),
         .target(name: "TermflashCrypto", dependencies: ["CLibCrypto"]),
         .target(name: "TermflashProtocols", dependencies: ["TermflashCore"]),
+        .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols"]),
+        .target(
+            name: "TermflashEngine",
+            dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto",
+                           .product(name: "Logging", package: "swift-log")]),
         .target(name: "TermflashCapture", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
         .target(
             name: "TermflashProfiles",
@@ -42,6 +47,7 @@ let package = Package(
             name: "termflash",
             dependencies: [
                 "TermflashCore", "TermflashProfiles", "TermflashHardware", "TermflashCapture", "TermflashProtocols",
+                "TermflashSimulator", "TermflashEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -52,7 +58,12 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "TermflashCoreTests", dependencies: ["TermflashCore", "TestSupport"]),
         .testTarget(name: "TermflashProfilesTests", dependencies: ["TermflashProfiles", "TestSupport"]),
-        .testTarget(name: "TermflashProtocolsTests", dependencies: ["TermflashProtocols", "TestSupport"]),
+        .testTarget(
+            name: "TermflashProtocolsTests",
+            dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashCapture", "TermflashCrypto", "TestSupport"]),
+        .testTarget(
+            name: "TermflashEngineTests",
+            dependencies: ["TermflashEngine", "TermflashSimulator", "TermflashProtocols", "TestSupport"]),
         .testTarget(
             name: "TermflashCaptureTests",
             dependencies: ["TermflashCapture", "TermflashHardware", "TermflashCrypto", "TestSupport"]),

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Random-access bytes of an image to write, without loading it whole: a file, a slice of
+/// one, an expanded sparse image, a delta being reconstructed, or memory.
+public protocol ByteSource: AnyObject {
+    /// Total length in bytes.
+    var count: UInt64 { get }
+    /// `length` bytes from `offset` (fewer only at the end).
+    func read(offset: UInt64, length: Int) throws -> [UInt8]
+}
+
+/// Bytes held in memory (tests, small images).
+public final class MemoryByteSource: ByteSource {
+    public let bytes: [UInt8]
+
+    /// A source over `bytes`.
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public var count: UInt64 { UInt64(bytes.count) }
+
+    public func read(offset: UInt64, length: Int) throws -> [UInt8] {
+        let start = Int(min(offset, count))
+        return Array(bytes[start..<min(bytes.count, start + length)])
+    }
+}
+
+/// A file, or a range of one, read on demand.
+public final class FileByteSource: ByteSource {
+    /// The file's path (for errors and reports).
+    public let path: String
+    public let count: UInt64
+    private let start: UInt64
+    private let handle: FileHandle
+
+    /// The whole file, or `length` bytes from `offset`.
+    public init(path: String, offset: UInt64 = 0, length: UInt64? = nil) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+        }
+        let size = try handle.seekToEnd()
+        guard offset <= size else { throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: path]) }
+        self.path = path
+        self.handle = handle
+        start = offset
+        count = min(length ?? (size - offset), size - offset)
+    }
+
+    deinit { try? handle.close() }
+
+    public func read(offset: UInt64, length: Int) throws -> [UInt8] {
+        guard offset < count else { return [] }
+        try handle.seek(toOffset: start + offset)
+        let wanted = Int(min(UInt64(length), count - offset))
+        return [UInt8](try handle.read(upToCount: wanted) ?? Data())
+    }
+}

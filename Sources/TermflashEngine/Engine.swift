@@ -1,0 +1,1 @@
+// The update engine: plans, the update state machine, journal, resume and rollback.
