@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "TermflashCore"),
         .target(name: "TermflashCrypto", dependencies: ["CLibCrypto"]),
         .target(name: "TermflashProtocols", dependencies: ["TermflashCore"]),
-        .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols"]),
+        .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
         .target(
             name: "TermflashEngine",
             dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto",

@@ -68,9 +68,37 @@ public protocol FlashTarget: AnyObject {
     /// Erases the region.
     func erase(_ region: FlashRegion) throws
     /// A digest the device computes over the region; the kind must be in ``deviceDigests``.
+    /// SHA-256 comes as its 32 bytes, CRC-32 as 4 bytes, most significant first.
     func digest(_ region: FlashRegion, kind: DeviceDigestKind) throws -> [UInt8]
     /// Ends the session (reset, power off or stay).
     func finish(_ action: FinishAction) throws
+    /// Runs a protocol-specific step of a plan (Firehose `patch`, `setbootablestoragedrive`…).
+    func perform(_ command: TargetCommand) throws
+}
+
+extension FlashTarget {
+    /// Targets without protocol-specific steps refuse them.
+    public func perform(_ command: TargetCommand) throws {
+        throw FlashTargetError.refused(command: command.name, reason: "\(name) has no such step", log: [])
+    }
+}
+
+/// A protocol-specific step a plan asks a target to run, with its attributes.
+public struct TargetCommand: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The step's name (`patch`, `setbootablestoragedrive`, `nand-erase`…).
+    public var name: String
+    /// Its attributes, as the protocol names them.
+    public var attributes: [String: String]
+
+    /// A step.
+    public init(name: String, attributes: [String: String] = [:]) {
+        self.name = name
+        self.attributes = attributes
+    }
+
+    public var description: String {
+        ([name] + attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
+    }
 }
 
 /// A failure of a flash target, with what the device holds now.

@@ -1,1 +1,0 @@
-// The update engine: plans, the update state machine, journal, resume and rollback.
