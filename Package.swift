@@ -41,7 +41,7 @@ let package = Package(
             dependencies: ["TermflashCore", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "TermflashHardware",
-            dependencies: ["TermflashCore", "CLibUSB", "CLibUDev",
+            dependencies: ["TermflashCore", "TermflashCrypto", "CLibUSB", "CLibUDev",
                            .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "termflash",

@@ -12,6 +12,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case invalidProfile = 65
     case ioError = 74
     case protocolError = 76
+    case updateFailed = 70
 
     /// One line for the README table and `--help`.
     public var meaning: String {
@@ -27,6 +28,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         case .timedOut: return "the device did not answer or appear in time"
         case .invalidProfile: return "a device profile or data file is invalid (file and field are named)"
         case .ioError: return "an input/output error talking to the device"
+        case .updateFailed: return "an update stopped part-way: the report says what the device holds and how to resume or roll back"
         case .protocolError: return "the device (or a replayed capture) answered something the protocol does not allow"
         }
     }

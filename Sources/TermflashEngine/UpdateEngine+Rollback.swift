@@ -7,7 +7,11 @@ extension UpdateEngine {
     /// first, and checks each; regions without a backup are named in the failure.
     @discardableResult
     public func rollBack() throws -> UpdateReport {
-        if journal.state != .failed { try fail("rollback requested") }
+        if journal.state != .failed {
+            // An explicit request: also undoes a finished update whose backups were kept.
+            journal.state = .failed
+            journal.history.append(StateTransition(state: .failed, at: Date()))
+        }
         try enter(.rollback)
         var unrestorable: [String] = []
         for (index, step) in journal.plan.steps.enumerated().reversed() where touched(index, step) {

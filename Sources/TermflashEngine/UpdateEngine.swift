@@ -54,7 +54,7 @@ public final class UpdateEngine {
     public convenience init(resuming journal: UpdateJournal, target: FlashTarget, resolver: SourceResolver = .files,
                             journalPath: String, options: Options = Options(), logger: Logger = Logger(label: "termflash.engine"),
                             events: @escaping (UpdateEvent) -> Void = { _ in }) throws {
-        guard journal.state != .success, journal.state != .rolledBack else {
+        guard journal.state != .rolledBack else {
             throw JournalError.notResumable(path: journalPath, state: journal.state)
         }
         self.init(plan: journal.plan, target: target, resolver: resolver, journalPath: journalPath, options: options,
@@ -67,6 +67,10 @@ public final class UpdateEngine {
     /// checks that fail before anything was written throw their own error.
     @discardableResult
     public func run(checks: [Check] = []) throws -> UpdateReport {
+        if journal.state == .success {
+            throw JournalError.notResumable(path: journalPath ?? "journal", state: .success)
+        }
+        if journal.state != .idle { try restart() }
         do {
             try enter(.checking)
             try checkPlan(checks)
@@ -94,6 +98,14 @@ public final class UpdateEngine {
     }
 
     // MARK: State and journal
+
+    /// A resumed update starts over at CHECKING: images are verified again before writing.
+    func restart() throws {
+        if journal.state != .failed { journal.state = .failed }
+        journal.state = .idle
+        journal.history.append(StateTransition(state: .idle, at: Date()))
+        try persist()
+    }
 
     func enter(_ state: UpdateState) throws {
         precondition(journal.state.successors.contains(state), "no transition \(journal.state) → \(state)")

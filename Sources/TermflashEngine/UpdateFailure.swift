@@ -10,9 +10,7 @@ public struct UpdateFailure: ActionableError {
     /// Whether backups exist that a rollback could write back.
     public let canRollBack: Bool
 
-    public var exitStatus: ExitStatus {
-        report.state == .rolledBack ? .failure : .failure
-    }
+    public var exitStatus: ExitStatus { .updateFailed }
 
     public var description: String {
         "update \(report.plan) failed in \(report.state.rawValue): \(reason)\ndevice: \(report.deviceState)"
@@ -37,6 +35,7 @@ public enum PlanError: ActionableError, Equatable {
     case misaligned(step: String, offset: UInt64, granularity: Int)
     case unsupportedImageFormat(image: String, format: String)
     case imageUnreadable(image: String, reason: String)
+    case readOnlyPartition(name: String, step: String)
     case check(String)
 
     public var exitStatus: ExitStatus { .invalidProfile }
@@ -57,6 +56,8 @@ public enum PlanError: ActionableError, Equatable {
             return "\(image): no reader for \(format) images in this flash path"
         case let .imageUnreadable(image, reason):
             return "\(image): \(reason)"
+        case let .readOnlyPartition(name, step):
+            return "partition \(name) is read-only in the device profile (calibration, boot loader or identity data); refusing: \(step)"
         case let .check(message):
             return message
         }
@@ -67,6 +68,8 @@ public enum PlanError: ActionableError, Equatable {
         case .imageDigestMismatch: return "the image is damaged or not the one the plan names: fetch it again"
         case .imageTooLarge, .regionOutsidePartition, .unknownPartition:
             return "check the device profile and the partition table ('termflash partitions')"
+        case let .readOnlyPartition(name, _):
+            return "if you really mean to replace it, add --unlock-partition \(name); it is backed up and verified first"
         default: return nil
         }
     }

@@ -11,13 +11,17 @@ public struct UpdatePlan: Sendable, Codable {
     public var steps: [PlanStep]
     /// What happens to the device at the end.
     public var finish: FinishAction
+    /// The flash backend that made the plan (`edl`, `streaming-dload`, `uboot`), so
+    /// `--resume` reopens the device the same way.
+    public var backend: String?
 
     /// A plan.
-    public init(id: String, summary: String, steps: [PlanStep], finish: FinishAction = .reset) {
+    public init(id: String, summary: String, steps: [PlanStep], finish: FinishAction = .reset, backend: String? = nil) {
         self.id = id
         self.summary = summary
         self.steps = steps
         self.finish = finish
+        self.backend = backend
     }
 
     /// The write steps.

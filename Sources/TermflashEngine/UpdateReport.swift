@@ -71,7 +71,10 @@ public struct UpdateReport: Sendable, Encodable {
     public var text: String {
         var lines = ["\(state.rawValue): \(summary) on \(target)"]
         for step in steps {
-            var line = String(format: "%3d. %-8@ %@", step.index, step.status.rawValue as NSString, step.description as NSString)
+            let number = String(step.index)
+            let status = step.status.rawValue
+            var line = String(repeating: " ", count: max(0, 3 - number.count)) + number + ". "
+                + status + String(repeating: " ", count: max(1, 9 - status.count)) + step.description
             if step.bytes > 0 { line += "  \(step.bytes) bytes" }
             if let verified = step.verifiedBy { line += "  verified by \(verified)" }
             if let message = step.message { line += "  (\(message))" }
