@@ -16,11 +16,7 @@ public final class PcapngCaptureWriter: USBTransferObserver {
     public init(path: String, payloads: PayloadPolicy = .full) throws(CaptureError) {
         self.path = path
         policy = payloads
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw .io(file: path, reason: "cannot be created (check the folder exists and is writable)")
-        }
-        self.handle = handle
+        handle = try createCaptureFile(path)
         handle.write(Data(PcapngWriter().bytes))
     }
 

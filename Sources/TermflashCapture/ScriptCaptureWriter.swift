@@ -15,11 +15,7 @@ public final class ScriptCaptureWriter {
     public init(path: String, payloads: PayloadPolicy = .full) throws(CaptureError) {
         self.path = path
         policy = payloads
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw .io(file: path, reason: "cannot be created (check the folder exists and is writable)")
-        }
-        self.handle = handle
+        handle = try createCaptureFile(path)
     }
 
     deinit { try? handle.close() }
@@ -45,4 +41,13 @@ public final class ScriptCaptureWriter {
         try? handle.synchronize()
         try? handle.close()
     }
+}
+
+/// Creates (truncates) a capture file for writing.
+func createCaptureFile(_ path: String) throws(CaptureError) -> FileHandle {
+    guard FileManager.default.createFile(atPath: path, contents: nil),
+          let handle = FileHandle(forWritingAtPath: path) else {
+        throw .io(file: path, reason: "cannot be created (check the folder exists and is writable)")
+    }
+    return handle
 }

@@ -103,49 +103,43 @@ extension USBDescriptorSet {
     /// Parses the raw descriptor blob the kernel exposes in sysfs (`descriptors`): the device
     /// descriptor followed by each configuration with its interface and endpoint descriptors.
     public init(parsing blob: [UInt8]) throws(USBDescriptorError) {
-        var reader = ByteReader(blob)
         do {
-            let length = try reader.readByte(), type = try reader.readByte()
-            guard type == 1 else { throw USBDescriptorError.notADeviceDescriptor(type: type) }
-            guard length >= 18 else { throw USBDescriptorError.badLength(offset: 0, length: length, type: type) }
-            usbVersion = try reader.read(UInt16.self, endianness: .little)
-            deviceClass = try reader.readByte()
-            deviceSubclass = try reader.readByte()
-            deviceProtocol = try reader.readByte()
-            controlPacketSize = try reader.readByte()
-            let vendor = try reader.read(UInt16.self, endianness: .little)
-            let product = try reader.read(UInt16.self, endianness: .little)
-            identity = USBIdentity(vendorID: vendor, productID: product)
-            deviceRelease = try reader.read(UInt16.self, endianness: .little)
-            try reader.skip(Int(length) - 14)
-        } catch let error as ByteReaderError {
-            throw USBDescriptorError(error)
+            self = try Self.parse(blob)
         } catch let error as USBDescriptorError {
             throw error
+        } catch let ByteReaderError.truncated(offset, needed, available) {
+            throw .truncated(offset: offset, needed: needed, available: available)
         } catch {
             preconditionFailure("unexpected error \(error)")
         }
-        configurations = try Self.parseConfigurations(&reader)
     }
 
-    private static func parseConfigurations(_ reader: inout ByteReader) throws(USBDescriptorError) -> [USBConfigurationDescriptor] {
+    /// The parser; byte-reader errors pass through to the single conversion above.
+    private static func parse(_ blob: [UInt8]) throws -> USBDescriptorSet {
+        var reader = ByteReader(blob)
+        let length = try reader.readByte(), type = try reader.readByte()
+        guard type == 1 else { throw USBDescriptorError.notADeviceDescriptor(type: type) }
+        guard length >= 18 else { throw USBDescriptorError.badLength(offset: 0, length: length, type: type) }
+        let usbVersion = try reader.read(UInt16.self, endianness: .little)
+        let deviceClass = try reader.readByte(), deviceSubclass = try reader.readByte()
+        let deviceProtocol = try reader.readByte(), controlPacketSize = try reader.readByte()
+        let vendor = try reader.read(UInt16.self, endianness: .little)
+        let product = try reader.read(UInt16.self, endianness: .little)
+        let release = try reader.read(UInt16.self, endianness: .little)
+        try reader.skip(Int(length) - 14)
+        return USBDescriptorSet(
+            usbVersion: usbVersion, deviceClass: deviceClass, deviceSubclass: deviceSubclass, deviceProtocol: deviceProtocol,
+            controlPacketSize: controlPacketSize, identity: USBIdentity(vendorID: vendor, productID: product),
+            deviceRelease: release, configurations: try parseConfigurations(&reader))
+    }
+
+    private static func parseConfigurations(_ reader: inout ByteReader) throws -> [USBConfigurationDescriptor] {
         var configurations: [USBConfigurationDescriptor] = []
         while reader.remaining > 0 {
             let start = reader.offset
-            let body: [UInt8]
-            let length: UInt8, type: UInt8
-            do {
-                length = try reader.readByte()
-                type = try reader.readByte()
-                guard length >= 2 else { throw USBDescriptorError.badLength(offset: start, length: length, type: type) }
-                body = try reader.read(count: Int(length) - 2)
-            } catch let error as ByteReaderError {
-                throw USBDescriptorError(error)
-            } catch let error as USBDescriptorError {
-                throw error
-            } catch {
-                preconditionFailure("unexpected error \(error)")
-            }
+            let length = try reader.readByte(), type = try reader.readByte()
+            guard length >= 2 else { throw USBDescriptorError.badLength(offset: start, length: length, type: type) }
+            let body = try reader.read(count: Int(length) - 2)
             try apply(type: type, body: body, offset: start, to: &configurations)
         }
         return configurations
@@ -175,15 +169,6 @@ extension USBDescriptorSet {
             configurations[last].interfaces[interface].endpoints.append(endpoint)
         default:
             break  // class-specific, IADs, BOS: not needed for flashing
-        }
-    }
-}
-
-extension USBDescriptorError {
-    init(_ error: ByteReaderError) {
-        switch error {
-        case let .truncated(offset, needed, available):
-            self = .truncated(offset: offset, needed: needed, available: available)
         }
     }
 }

@@ -70,7 +70,7 @@ public struct UpdateJournal: Sendable, Codable {
 
     /// Writes the journal atomically (a temporary file renamed over the old one).
     public func save(to path: String) throws {
-        let data = try JSONEncoder.journal.encode(self)
+        let data = try JSONEncoder.termflash.encode(self)
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }
@@ -93,16 +93,6 @@ public enum JournalError: ActionableError {
 
     public var advice: String? {
         "journals are written next to the run (see the path printed when the update stopped)"
-    }
-}
-
-extension JSONEncoder {
-    /// Stable, readable JSON for journals and reports.
-    static var journal: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
     }
 }
 

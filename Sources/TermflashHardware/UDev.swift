@@ -113,13 +113,3 @@ enum UDev {
         pointer.map { String(cString: $0) }
     }
 }
-
-extension String {
-    /// The string without leading and trailing spaces and newlines.
-    func trimmingWhitespace() -> String {
-        let characters = Array(self)
-        guard let first = characters.firstIndex(where: { !$0.isWhitespace }),
-              let last = characters.lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(characters[first...last])
-    }
-}

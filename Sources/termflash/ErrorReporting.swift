@@ -27,7 +27,5 @@ func printError(_ message: String, advice: String?) {
 
 /// Pretty, stable JSON for `--json` output.
 func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(String(decoding: try JSONEncoder.termflash.encode(value), as: UTF8.self))
 }

@@ -96,7 +96,7 @@ struct FlashCommand: ParsableCommand {
 
     private func emit(_ report: UpdateReport) throws {
         if let path = flash.report {
-            try JSONEncoder.report.encode(report).write(to: URL(fileURLWithPath: path))
+            try JSONEncoder.termflash.encode(report).write(to: URL(fileURLWithPath: path))
         }
         if flash.json { try printJSON(report) } else { print(report.text) }
     }
@@ -212,15 +212,5 @@ struct ProgressRenderer {
         default:
             break
         }
-    }
-}
-
-extension JSONEncoder {
-    /// The encoder for reports written with `--report`.
-    static var report: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
     }
 }

@@ -1,3 +1,5 @@
+import TermflashCore
+
 /// AT command dialogues: one message per command the host sends and per line the modem
 /// answers (`OK`, `ERROR`, `+CME ERROR: 10`, information lines). Lines end in CR or LF.
 public struct ATCaptureDecoder: CaptureDecoder {
@@ -18,7 +20,7 @@ public struct ATCaptureDecoder: CaptureDecoder {
         var buffer = partial[direction, default: []] + bytes
         var messages: [DecodedMessage] = []
         while let end = buffer.firstIndex(where: { $0 == 0x0D || $0 == 0x0A }) {
-            let line = String(decoding: buffer[..<end], as: UTF8.self).trimmingCharacters()
+            let line = String(decoding: buffer[..<end], as: UTF8.self).trimmingWhitespace()
             buffer.removeSubrange(...end)
             guard !line.isEmpty else { continue }
             messages.append(DecodedMessage(time: time, direction: direction, protocol: Self.protocolName,
@@ -33,18 +35,8 @@ public struct ATCaptureDecoder: CaptureDecoder {
         if line == "OK" { return [.init("result", "ok")] }
         if line == "ERROR" { return [.init("result", "error")] }
         for prefix in ["+CME ERROR:", "+CMS ERROR:"] where line.hasPrefix(prefix) {
-            return [.init("result", "error"), .init("code", line.dropFirst(prefix.count).trimmingCharacters())]
+            return [.init("result", "error"), .init("code", line.dropFirst(prefix.count).trimmingWhitespace())]
         }
         return []
-    }
-}
-
-extension StringProtocol {
-    /// The text without surrounding spaces, tabs and line ends.
-    func trimmingCharacters() -> String {
-        let scalars = Array(self)
-        guard let first = scalars.firstIndex(where: { !$0.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(scalars[first...last])
     }
 }

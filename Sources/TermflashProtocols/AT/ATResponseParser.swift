@@ -1,3 +1,5 @@
+import TermflashCore
+
 /// The answer to one AT command: information lines and the final result code (ITU-T V.250 §5.7,
 /// 3GPP TS 27.007 §9.2 for `+CME ERROR`).
 public struct ATResponse: Sendable, Equatable, Encodable {
@@ -37,7 +39,7 @@ public struct ATResponseParser {
     /// The response once its final result code has arrived.
     public mutating func response() -> ATResponse? {
         while let end = buffer.firstIndex(where: { $0 == 0x0D || $0 == 0x0A }) {
-            let line = String(decoding: buffer[..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            let line = String(decoding: buffer[..<end], as: UTF8.self).trimmingWhitespace()
             buffer.removeSubrange(...end)
             if line.isEmpty || line == echo { continue }
             if Self.isFinal(line) {
