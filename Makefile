@@ -24,7 +24,7 @@ demo: build
 # Every test, under umockdev's preload so libusb, libudev and termios run for real.
 test: setup
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
-	TERMFLASH_REQUIRE_UMOCKDEV=1 umockdev-wrapper $(SWIFT) test --skip-build $(BUILD_FLAGS)
+	TERMFLASH_REQUIRE_UMOCKDEV=1 umockdev-wrapper $(SWIFT) test --skip-build --disable-swift-testing $(BUILD_FLAGS)
 
 bench: setup
 	@scripts/setup.sh --bench
