@@ -23,11 +23,14 @@ public enum USBHotplugWatcher {
 
         var seen: [USBDeviceInfo] = []
         var rechecks = 1  // look now, and once more after each arrival while udev catches up
+        var arrived = false
         while true {
             if rechecks > 0 || registration == nil {
                 rechecks -= 1
                 seen = try USBEnumerator.devices()
-                if let match = seen.first(where: accept) { return match }
+                if let match = seen.first(where: accept) {
+                    return arrived ? try settled(match, before: deadline) : match
+                }
             }
             if deadline.hasPassed {
                 throw .waitTimedOut(what: what, seconds: timeoutSeconds, seen: seen.map(\.shortDescription))
@@ -36,11 +39,26 @@ public enum USBHotplugWatcher {
             if registration != nil {
                 var timeout = timeval(tv_sec: 0, tv_usec: slice * 1000)
                 libusb_handle_events_timeout_completed(context.pointer, &timeout, nil)
-                if signal.takeArrival() { rechecks = 2 }
+                if signal.takeArrival() { rechecks = 2; arrived = true }
             } else {
                 usleep(UInt32(slice * 1000))
             }
         }
+    }
+
+    /// A device that has just arrived is still being set up: the kernel binds drivers to its
+    /// interfaces and udev creates its tty nodes after the arrival event. Re-reads it until two
+    /// reads a poll apart agree, for at most a second (or until `deadline`).
+    private static func settled(_ device: USBDeviceInfo, before deadline: Deadline) throws(HardwareError) -> USBDeviceInfo {
+        let settleDeadline = min(deadline, Deadline.after(seconds: 1))
+        var latest = device
+        while !settleDeadline.hasPassed {
+            usleep(UInt32(min(settleDeadline.remainingMilliseconds, pollMilliseconds / 2) * 1000))
+            guard let again = try USBEnumerator.devices().first(where: { $0.path == latest.path }) else { return latest }
+            if again == latest { return again }
+            latest = again
+        }
+        return latest
     }
 
     private static func register(_ signal: ArrivalSignal, in context: LibUSBContext) -> libusb_hotplug_callback_handle? {
