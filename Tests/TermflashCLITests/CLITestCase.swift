@@ -11,13 +11,19 @@ class CLITestCase: XCTestCase {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
     }
 
+    /// The folder each run starts in: files termflash writes beside itself (default journals,
+    /// backups) land there, never in the checkout.
+    private(set) lazy var workingDirectory: String = (try? Fixtures.temporaryDirectory()) ?? NSTemporaryDirectory()
+
     /// `termflash ARGS` on the bus described by `Captures/umockdev/<bus>` through `umockdev-run`.
     func run(on bus: String?, _ arguments: [String]) throws -> ProcessResult {
         let environment = ["TERMFLASH_PROFILES": Fixtures.repositoryRoot + "/DeviceProfiles"]
-        guard let bus else { return try runProcess(termflash, arguments, environment: environment) }
+        guard let bus else {
+            return try runProcess(termflash, arguments, environment: environment, workingDirectory: workingDirectory)
+        }
         let umockdevRun = try XCTUnwrap(which("umockdev-run"), "umockdev-run is missing: run 'make test', which installs it")
         return try runProcess(umockdevRun, ["-d", Fixtures.path("umockdev/\(bus)"), "--", termflash] + arguments,
-                              environment: environment)
+                              environment: environment, workingDirectory: workingDirectory)
     }
 
     /// Decodes `--json` output.

@@ -8,11 +8,14 @@ public struct ProcessResult {
 }
 
 /// Runs a program to completion, capturing both streams, with umockdev's variables removed
-/// from the environment so a child starts its own testbed.
-public func runProcess(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> ProcessResult {
+/// from the environment so a child starts its own testbed. `workingDirectory` keeps files a
+/// program writes beside itself (journals, backups) out of the checkout.
+public func runProcess(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:],
+                       workingDirectory: String? = nil) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
     var environment = ProcessInfo.processInfo.environment
     for key in ["LD_PRELOAD", "UMOCKDEV_DIR"] { environment.removeValue(forKey: key) }
     process.environment = environment.merging(extra) { $1 }
