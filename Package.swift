@@ -26,10 +26,17 @@ let package = Package(
         .systemLibrary(
             name: "CUMockDev", pkgConfig: "umockdev-1.0",
             providers: [.apt(["libumockdev-dev"])]),
+        .systemLibrary(
+            name: "CLZMA", pkgConfig: "liblzma",
+            providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(
+            name: "CDivSufSort", pkgConfig: "libdivsufsort",
+            providers: [.apt(["libdivsufsort-dev"])]),
 
         .target(name: "TermflashCore"),
         .target(name: "TermflashCrypto", dependencies: ["CLibCrypto"]),
         .target(name: "TermflashProtocols", dependencies: ["TermflashCore"]),
+        .target(name: "TermflashDelta", dependencies: ["TermflashCore", "TermflashCrypto", "CLZMA", "CDivSufSort"]),
         .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
         .target(
             name: "TermflashEngine",
@@ -47,7 +54,7 @@ let package = Package(
             name: "termflash",
             dependencies: [
                 "TermflashCore", "TermflashProfiles", "TermflashHardware", "TermflashCapture", "TermflashProtocols",
-                "TermflashSimulator", "TermflashEngine",
+                "TermflashSimulator", "TermflashEngine", "TermflashDelta",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -70,6 +77,9 @@ let package = Package(
         .testTarget(
             name: "TermflashHardwareTests",
             dependencies: ["TermflashHardware", "TermflashCrypto", "TestSupport"]),
+        .testTarget(
+            name: "TermflashDeltaTests",
+            dependencies: ["TermflashDelta", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TermflashCrypto", "TestSupport"]),
         .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -11,6 +11,9 @@ packages=(
   umockdev
   libumockdev-dev
   tshark
+  liblzma-dev
+  libdivsufsort-dev
+  xz-utils
 )
 [ "${1:-}" = "--bench" ] && packages+=(hyperfine)
 
