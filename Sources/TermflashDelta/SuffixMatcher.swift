@@ -76,6 +76,11 @@ private struct SegmentScan {
     mutating func run() -> [DeltaOperation] {
         var length = 0
         var position = 0
+        if scan < end {
+            // A segment starts predicting from its own first match, not from source offset 0.
+            (_, lastPosition) = longestMatch(at: scan)
+            lastOffset = lastPosition - scan
+        }
         while scan < end {
             var oldScore = 0
             scan += length

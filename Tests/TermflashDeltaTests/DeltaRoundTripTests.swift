@@ -32,6 +32,18 @@ final class DeltaRoundTripTests: XCTestCase {
         XCTAssertLessThan(patch.count, 64 << 10, "8 edits of random data cost their own bytes, not the image's")
     }
 
+    /// Every thread's segment must find its own alignment, not assume source offset 0.
+    func testSparseByteEditsCostNextToNothingWithEveryThreadCount() throws {
+        var random = SplitMix64(seed: 5)
+        let old = (0..<(2 << 20)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        var new = old
+        for _ in 0..<30 { new[Int(random.next() % UInt64(new.count))] ^= 0x55 }
+        for threads in [1, 2, 4] {
+            let patch = try roundTrip(old, new, options: .init(threads: threads))
+            XCTAssertLessThan(patch.count, 2048, "\(threads) threads")
+        }
+    }
+
     func testEdgeShapes() throws {
         let (old, new) = DeltaTestData.editedPair(size: 50_000, seed: 3)
         _ = try roundTrip([], new)
