@@ -36,7 +36,7 @@ let package = Package(
             dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto",
                            .product(name: "Logging", package: "swift-log")]),
         .target(name: "TermflashCapture", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
-        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles"]),
+        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles", "TermflashEngine"]),
         .target(
             name: "TermflashProfiles",
             dependencies: ["TermflashCore", .product(name: "Yams", package: "Yams")]),
@@ -73,7 +73,7 @@ let package = Package(
             dependencies: ["TermflashHardware", "TermflashCrypto", "TestSupport"]),
         .testTarget(
             name: "TermflashPackagesTests",
-            dependencies: ["TermflashPackages", "TermflashCrypto", "TermflashProfiles", "TestSupport"]),
+            dependencies: ["TermflashPackages", "TermflashCrypto", "TermflashProfiles", "TermflashEngine", "TestSupport"]),
         .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
