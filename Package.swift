@@ -71,6 +71,10 @@ let package = Package(
             name: "TermflashHardwareTests",
             dependencies: ["TermflashHardware", "TermflashCrypto", "TestSupport"]),
         .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
+        .testTarget(
+            name: "TermflashEDLTests",
+            dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCapture", "TermflashEngine",
+                           "TermflashCrypto", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
