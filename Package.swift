@@ -71,6 +71,9 @@ let package = Package(
             name: "TermflashHardwareTests",
             dependencies: ["TermflashHardware", "TermflashCrypto", "TestSupport"]),
         .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
+        .testTarget(
+            name: "TermflashUBootTests",
+            dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
