@@ -135,8 +135,9 @@ public final class UBootConsole {
         try sendLine(command)
         let pending = try readUntilReady(command: command)
         do {
-            _ = try XModemTransfer.send(source, variant: variant, fileName: fileName, over: transport,
-                                        pending: pending, progress: progress)
+            let outcome = try XModemTransfer.send(source, variant: variant, fileName: fileName, over: transport,
+                                                  pending: pending, progress: progress)
+            buffer = outcome.leftover
         } catch let error as XModemError {
             _ = try? readAvailable(for: 1, during: "after a failed upload")
             buffer.removeAll()

@@ -215,22 +215,39 @@ public struct XModemSender {
 
 /// Runs an ``XModemSender`` over a transport.
 public enum XModemTransfer {
+    /// What an upload ended with.
+    public struct Outcome {
+        public var sender: XModemSender
+        /// Bytes the receiver sent after the transfer ended (the console's next output).
+        public var leftover: [UInt8]
+    }
+
     /// Sends `source`; `pending` holds receiver bytes already read (the start `C` often
     /// arrives with the receiver's "Ready" line). On failure the receiver is sent CANs.
     public static func send(_ source: ByteSource, variant: XModemVariant, fileName: String = "image.bin",
                             over transport: Transport, pending: [UInt8] = [],
-                            progress: ProgressSink? = nil) throws -> XModemSender {
+                            progress: ProgressSink? = nil) throws -> Outcome {
         var sender = XModemSender(variant: variant, source: source, fileName: fileName)
+        var leftover: [UInt8] = []
         do {
-            try transmit(try sender.receive(pending), over: transport)
+            var input = pending
             while sender.phase != .finished {
                 let before = sender.acknowledged
-                let reply: [UInt8]
-                do {
-                    reply = try sender.receive(try transport.read(maxLength: 64, deadline: .after(seconds: sender.timeoutSeconds)))
-                } catch TransportError.timedOut {
-                    reply = try sender.timedOut()
+                var reply: [UInt8] = []
+                if input.isEmpty {
+                    do {
+                        input = try transport.read(maxLength: 64, deadline: .after(seconds: sender.timeoutSeconds))
+                    } catch TransportError.timedOut {
+                        reply = try sender.timedOut()
+                    }
                 }
+                var consumed = 0
+                for byte in input where sender.phase != .finished {
+                    reply += try sender.receive(byte)
+                    consumed += 1
+                }
+                if sender.phase == .finished { leftover = Array(input[consumed...]) }
+                input.removeAll()
                 try transmit(reply, over: transport)
                 if sender.acknowledged != before { progress?(sender.acknowledged, sender.total) }
             }
@@ -240,7 +257,7 @@ public enum XModemTransfer {
             }
             throw error
         }
-        return sender
+        return Outcome(sender: sender, leftover: leftover)
     }
 
     private static func transmit(_ bytes: [UInt8], over transport: Transport) throws {
