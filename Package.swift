@@ -44,6 +44,7 @@ let package = Package(
             dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto",
                            .product(name: "Logging", package: "swift-log")]),
         .target(name: "TermflashCapture", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
+        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles"]),
         .target(
             name: "TermflashProfiles",
             dependencies: ["TermflashCore", .product(name: "Yams", package: "Yams")]),
@@ -55,7 +56,7 @@ let package = Package(
             name: "termflash",
             dependencies: [
                 "TermflashCore", "TermflashProfiles", "TermflashHardware", "TermflashCapture", "TermflashProtocols",
-                "TermflashSimulator", "TermflashEngine", "TermflashImages",
+                "TermflashSimulator", "TermflashEngine", "TermflashPackages", "TermflashCrypto", "TermflashImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -82,7 +83,13 @@ let package = Package(
             name: "TermflashImagesTests",
             dependencies: ["TermflashImages", "TermflashCore", "TermflashCrypto", "TestSupport",
                            .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(
+            name: "TermflashPackagesTests",
+            dependencies: ["TermflashPackages", "TermflashCrypto", "TermflashProfiles", "TestSupport"]),
         .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
+        .testTarget(
+            name: "TermflashUBootTests",
+            dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
