@@ -14,6 +14,8 @@ packages=(
   liblzma-dev
   libdivsufsort-dev
   xz-utils
+  zlib1g-dev
+  libxml2
 )
 [ "${1:-}" = "--bench" ] && packages+=(hyperfine)
 
