@@ -11,6 +11,8 @@ packages=(
   umockdev
   libumockdev-dev
   tshark
+  qemu-system-arm
+  u-boot-qemu
 )
 [ "${1:-}" = "--bench" ] && packages+=(hyperfine)
 
