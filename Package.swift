@@ -29,7 +29,7 @@ let package = Package(
 
         .target(name: "TermflashCore"),
         .target(name: "TermflashCrypto", dependencies: ["CLibCrypto"]),
-        .target(name: "TermflashProtocols", dependencies: ["TermflashCore"]),
+        .target(name: "TermflashProtocols", dependencies: ["TermflashCore", "TermflashProfiles"]),
         .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
         .target(
             name: "TermflashEngine",
