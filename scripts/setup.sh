@@ -11,6 +11,8 @@ packages=(
   umockdev
   libumockdev-dev
   tshark
+  zlib1g-dev
+  libxml2
 )
 [ "${1:-}" = "--bench" ] && packages+=(hyperfine)
 

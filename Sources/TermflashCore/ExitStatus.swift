@@ -13,6 +13,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case ioError = 74
     case protocolError = 76
     case updateFailed = 70
+    case refused = 78
 
     /// One line for the README table and `--help`.
     public var meaning: String {
@@ -30,6 +31,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         case .ioError: return "an input/output error talking to the device"
         case .updateFailed: return "an update stopped part-way: the report says what the device holds and how to resume or roll back"
         case .protocolError: return "the device (or a replayed capture) answered something the protocol does not allow"
+        case .refused: return "a package or image was refused before anything was written (signature, hash, target, version or size; the message names the field)"
         }
     }
 }

@@ -1,0 +1,143 @@
+/// The receiving side of XMODEM, XMODEM-1K and YMODEM as a sans-I/O state machine, as a
+/// boot loader's `loadx` / `loady` behaves: simulators and tests put it opposite the sender.
+public struct XModemReceiver {
+    /// What the receiver expects.
+    public enum Mode: Sendable {
+        /// `loadx`: data blocks from 1, the padding kept.
+        case xmodem
+        /// `loady`: a header block, data, EOT twice, a batch end.
+        case ymodem
+    }
+
+    /// Bytes to send, after a pause (U-Boot's late `C` after the YMODEM header).
+    public struct Reply: Equatable, Sendable {
+        public var bytes: [UInt8]
+        public var delaySeconds: Double
+    }
+
+    public let mode: Mode
+    public let check: XModemCheck
+    /// How long U-Boot waits before asking for data after the header's ACK.
+    public var headerStartDelaySeconds: Double
+    /// The bytes received so far (YMODEM: cut to the declared length at the end).
+    public private(set) var data: [UInt8] = []
+    /// The YMODEM file name and length.
+    public private(set) var fileName: String?
+    public private(set) var declaredLength: UInt64?
+    /// Whether the transfer ended, successfully or by cancel.
+    public private(set) var finished = false
+    public private(set) var cancelled = false
+    /// Blocks rejected (bad check, bad complement).
+    public private(set) var rejected = 0
+
+    private var buffer: [UInt8] = []
+    private var expected: UInt8
+    private var headerDone = false
+    private var endsSeen = 0
+    private var cancels = 0
+
+    /// A receiver; `check` decides the start request (`C` for CRC, NAK for checksum).
+    public init(mode: Mode, check: XModemCheck = .crc16, headerStartDelaySeconds: Double = 0) {
+        self.mode = mode
+        self.check = check
+        self.headerStartDelaySeconds = headerStartDelaySeconds
+        expected = mode == .ymodem ? 0 : 1
+    }
+
+    /// What the receiver sends to ask for the transfer (again).
+    public var startRequest: [UInt8] { [check == .crc16 ? XModemByte.crcRequest : XModemByte.nak] }
+
+    /// Whether any byte of the transfer has arrived.
+    public var started: Bool { headerDone || !data.isEmpty || !buffer.isEmpty }
+
+    /// Feeds bytes from the sender; returns the replies.
+    public mutating func receive(_ bytes: some Sequence<UInt8>) -> [Reply] {
+        var replies: [Reply] = []
+        for byte in bytes where !finished {
+            buffer.append(byte)
+            replies += step()
+        }
+        return replies
+    }
+
+    /// The sender went quiet: a partial block is dropped and refused.
+    public mutating func timedOut() -> [Reply] {
+        guard !finished else { return [] }
+        let wasPartial = !buffer.isEmpty
+        buffer.removeAll()
+        if !started { return [Reply(bytes: startRequest, delaySeconds: 0)] }
+        return wasPartial ? [Reply(bytes: [XModemByte.nak], delaySeconds: 0)] : []
+    }
+
+    private mutating func step() -> [Reply] {
+        guard let first = buffer.first else { return [] }
+        switch first {
+        case XModemByte.eot:
+            buffer.removeAll()
+            return endOfFile()
+        case XModemByte.can:
+            buffer.removeFirst()
+            cancels += 1
+            if cancels >= 2 { finished = true; cancelled = true }
+            return []
+        case XModemByte.soh, XModemByte.stx:
+            cancels = 0
+            guard let length = XModemFrame.frameLength(start: first, check: check), buffer.count >= length else { return [] }
+            let frame = Array(buffer.prefix(length))
+            buffer.removeFirst(length)
+            return block(frame)
+        default:
+            buffer.removeFirst()  // noise between blocks
+            return []
+        }
+    }
+
+    private mutating func block(_ frame: [UInt8]) -> [Reply] {
+        let decoded: XModemFrame.Block
+        do {
+            decoded = try XModemFrame.decode(frame, check: check)
+        } catch {
+            rejected += 1
+            return [Reply(bytes: [XModemByte.nak], delaySeconds: 0)]
+        }
+        if mode == .ymodem, decoded.number == 0, !headerDone || endsSeen >= 2 {
+            return header(decoded.data)
+        }
+        if decoded.number == expected {
+            data += decoded.data
+            expected &+= 1
+            return [ack]
+        }
+        if decoded.number == expected &- 1 { return [ack] }  // a repeat after a lost ACK
+        finished = true
+        cancelled = true
+        return [Reply(bytes: [XModemByte.can, XModemByte.can], delaySeconds: 0)]
+    }
+
+    private mutating func header(_ bytes: [UInt8]) -> [Reply] {
+        let (name, length) = XModemFrame.parseYModemHeader(bytes)
+        guard let name else {
+            finished = true  // the all-zero block: the batch ends
+            return [ack]
+        }
+        if headerDone { return [ack] }
+        headerDone = true
+        fileName = name
+        declaredLength = length
+        expected = 1
+        return [ack, Reply(bytes: startRequest, delaySeconds: headerStartDelaySeconds)]
+    }
+
+    private mutating func endOfFile() -> [Reply] {
+        guard mode == .ymodem else {
+            finished = true
+            return [ack]
+        }
+        endsSeen += 1
+        if endsSeen == 1 { return [Reply(bytes: [XModemByte.nak], delaySeconds: 0)] }
+        if let declaredLength, UInt64(data.count) > declaredLength { data.removeLast(data.count - Int(declaredLength)) }
+        return [ack, Reply(bytes: startRequest, delaySeconds: 0)]
+    }
+
+    private var ack: Reply { Reply(bytes: [XModemByte.ack], delaySeconds: 0) }
+}

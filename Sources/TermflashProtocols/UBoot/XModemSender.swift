@@ -1,0 +1,267 @@
+import TermflashCore
+
+/// Which upload protocol a sender speaks.
+public enum XModemVariant: String, Sendable, Codable, CaseIterable {
+    /// 128-byte blocks, checksum or CRC as the receiver asks (`loadx`).
+    case xmodem
+    /// 1024-byte blocks with CRC (`loadx` accepts them too).
+    case xmodem1K = "xmodem-1k"
+    /// YMODEM: a header block with name and length, 1024-byte blocks, a batch end (`loady`).
+    case ymodem
+
+    /// The data block size.
+    var blockSize: Int { self == .xmodem ? 128 : 1024 }
+}
+
+/// Why an upload stopped.
+public enum XModemError: Error, Equatable, CustomStringConvertible {
+    /// The receiver never asked for the transfer to start (no `C` or NAK).
+    case noStart(waitedSeconds: Double)
+    /// A block was rejected or unanswered too often.
+    case tooManyRetries(block: Int, offset: UInt64, attempts: Int, lastAnswer: String)
+    /// The receiver cancelled (two CAN bytes).
+    case cancelledByReceiver(offset: UInt64)
+    /// The image could not be read.
+    case source(offset: UInt64, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .noStart(waited):
+            return "the receiver did not ask for the upload to start (no 'C' or NAK) within \(waited) s"
+        case let .tooManyRetries(block, offset, attempts, answer):
+            return "block \(block) (image byte \(offset)) was not acknowledged after \(attempts) attempts; last answer: \(answer)"
+        case let .cancelledByReceiver(offset):
+            return "the receiver cancelled the upload after \(offset) acknowledged bytes"
+        case let .source(offset, reason):
+            return "the image cannot be read at byte \(offset): \(reason)"
+        }
+    }
+}
+
+/// The sending side of XMODEM, XMODEM-1K and YMODEM as a sans-I/O state machine: feed it
+/// every byte the receiver sends and every timeout, and send what it returns.
+///
+/// Tolerant of real receivers: text before the start request is ignored, a `C` that comes
+/// seconds after the YMODEM header's ACK (U-Boot) is waited for, stray `C`s while a block
+/// is outstanding are ignored, and two CANs end the transfer.
+public struct XModemSender {
+    /// Where the transfer stands.
+    public enum Phase: Equatable, Sendable {
+        case awaitingStart, awaitingHeaderAck, awaitingDataStart, awaitingBlockAck, awaitingEndAck
+        case awaitingBatchStart, awaitingBatchAck, finished
+    }
+
+    public let variant: XModemVariant
+    /// The YMODEM file name.
+    public let fileName: String
+    /// How often one block is sent before the transfer fails.
+    public var maxAttempts = 10
+    public private(set) var phase: Phase = .awaitingStart
+    /// Bytes of the image the receiver has acknowledged.
+    public private(set) var acknowledged: UInt64 = 0
+    /// Blocks sent again after a NAK or a timeout.
+    public private(set) var resends = 0
+    public private(set) var check: XModemCheck = .crc16
+
+    private let source: ByteSource
+    private var blockNumber: UInt8 = 1
+    private var outstanding: [UInt8] = []
+    private var outstandingLength = 0
+    private var attempts = 0
+    private var cancels = 0
+    private var lastAnswer = "none"
+
+    /// A sender of `source`.
+    public init(variant: XModemVariant, source: ByteSource, fileName: String = "image.bin") {
+        self.variant = variant
+        self.source = source
+        self.fileName = fileName
+    }
+
+    /// The bytes to send to stop a transfer: CAN three times.
+    public static let cancelSequence: [UInt8] = [XModemByte.can, XModemByte.can, XModemByte.can]
+
+    /// The total length being sent.
+    public var total: UInt64 { source.count }
+
+    /// How long to wait for the receiver's next byte in the current phase.
+    public var timeoutSeconds: Double {
+        switch phase {
+        case .awaitingStart: return 60
+        case .awaitingDataStart: return 15  // U-Boot's `C` comes about 4.25 s after the header's ACK
+        case .awaitingHeaderAck, .awaitingBlockAck, .awaitingEndAck, .awaitingBatchAck: return 10
+        case .awaitingBatchStart: return 10
+        case .finished: return 0
+        }
+    }
+
+    /// Handles bytes from the receiver; returns what to send.
+    public mutating func receive(_ bytes: some Sequence<UInt8>) throws(XModemError) -> [UInt8] {
+        var output: [UInt8] = []
+        for byte in bytes where phase != .finished {
+            output += try receive(byte)
+        }
+        return output
+    }
+
+    /// Handles one byte from the receiver; returns what to send.
+    public mutating func receive(_ byte: UInt8) throws(XModemError) -> [UInt8] {
+        if byte == XModemByte.can {
+            cancels += 1
+            if cancels >= 2 { throw .cancelledByReceiver(offset: acknowledged) }
+            return []
+        }
+        cancels = 0
+        switch (phase, byte) {
+        case (.awaitingStart, XModemByte.crcRequest), (.awaitingStart, XModemByte.nak):
+            check = byte == XModemByte.nak ? .checksum : .crc16
+            return try beginTransfer()
+        case (.awaitingHeaderAck, XModemByte.ack):
+            phase = .awaitingDataStart
+            return []
+        case (.awaitingDataStart, XModemByte.crcRequest), (.awaitingDataStart, XModemByte.nak):
+            return try sendNextBlock()
+        case (.awaitingBlockAck, XModemByte.ack):
+            acknowledged += UInt64(outstandingLength)
+            blockNumber &+= 1
+            return try sendNextBlock()
+        case (.awaitingEndAck, XModemByte.ack):
+            return finishFile()
+        case (.awaitingBatchStart, XModemByte.crcRequest), (.awaitingBatchStart, XModemByte.nak):
+            return sendOutstanding(XModemFrame.ymodemHeader(name: "", length: 0, check: check), phase: .awaitingBatchAck)
+        case (.awaitingBatchAck, XModemByte.ack):
+            phase = .finished
+            return []
+        case (.awaitingHeaderAck, XModemByte.nak), (.awaitingBlockAck, XModemByte.nak),
+             (.awaitingEndAck, XModemByte.nak), (.awaitingBatchAck, XModemByte.nak):
+            lastAnswer = "NAK"
+            return try resend()
+        default:
+            return []  // console text, a duplicate `C`, line noise
+        }
+    }
+
+    /// Handles a timeout of ``timeoutSeconds``; returns what to send.
+    public mutating func timedOut() throws(XModemError) -> [UInt8] {
+        switch phase {
+        case .awaitingStart:
+            throw .noStart(waitedSeconds: timeoutSeconds)
+        case .awaitingDataStart:
+            return try sendNextBlock()  // no `C` came: carry on as if it had
+        case .awaitingBatchStart:
+            return sendOutstanding(XModemFrame.ymodemHeader(name: "", length: 0, check: check), phase: .awaitingBatchAck)
+        case .awaitingBatchAck where attempts >= 2:
+            phase = .finished  // the file is complete; some receivers never answer the batch end
+            return []
+        case .finished:
+            return []
+        default:
+            lastAnswer = "timeout"
+            return try resend()
+        }
+    }
+
+    private mutating func beginTransfer() throws(XModemError) -> [UInt8] {
+        guard variant == .ymodem else { return try sendNextBlock() }
+        return sendOutstanding(XModemFrame.ymodemHeader(name: fileName, length: source.count, check: check),
+                               phase: .awaitingHeaderAck)
+    }
+
+    private mutating func sendNextBlock() throws(XModemError) -> [UInt8] {
+        let remaining = source.count - acknowledged
+        guard remaining > 0 else {
+            outstandingLength = 0
+            return sendOutstanding([XModemByte.eot], phase: .awaitingEndAck)
+        }
+        let size = variant.blockSize == 1024 && (remaining <= 128 || check == .checksum) ? 128 : variant.blockSize
+        let data: [UInt8]
+        do {
+            data = try source.read(offset: acknowledged, length: min(size, Int(remaining)))
+        } catch {
+            throw .source(offset: acknowledged, reason: "\(error)")
+        }
+        guard !data.isEmpty else { throw .source(offset: acknowledged, reason: "the image ended early") }
+        outstandingLength = data.count
+        return sendOutstanding(XModemFrame.encode(number: blockNumber, data: data, blockSize: size, check: check),
+                               phase: .awaitingBlockAck)
+    }
+
+    private mutating func finishFile() -> [UInt8] {
+        guard variant == .ymodem else {
+            phase = .finished
+            return []
+        }
+        attempts = 0
+        phase = .awaitingBatchStart
+        return []
+    }
+
+    private mutating func sendOutstanding(_ frame: [UInt8], phase next: Phase) -> [UInt8] {
+        outstanding = frame
+        attempts = 1
+        phase = next
+        return frame
+    }
+
+    private mutating func resend() throws(XModemError) -> [UInt8] {
+        guard attempts < maxAttempts else {
+            throw .tooManyRetries(block: Int(blockNumber), offset: acknowledged, attempts: attempts, lastAnswer: lastAnswer)
+        }
+        attempts += 1
+        resends += 1
+        return outstanding
+    }
+}
+
+/// Runs an ``XModemSender`` over a transport.
+public enum XModemTransfer {
+    /// What an upload ended with.
+    public struct Outcome {
+        public var sender: XModemSender
+        /// Bytes the receiver sent after the transfer ended (the console's next output).
+        public var leftover: [UInt8]
+    }
+
+    /// Sends `source`; `pending` holds receiver bytes already read (the start `C` often
+    /// arrives with the receiver's "Ready" line). On failure the receiver is sent CANs.
+    public static func send(_ source: ByteSource, variant: XModemVariant, fileName: String = "image.bin",
+                            over transport: Transport, pending: [UInt8] = [],
+                            progress: ProgressSink? = nil) throws -> Outcome {
+        var sender = XModemSender(variant: variant, source: source, fileName: fileName)
+        var leftover: [UInt8] = []
+        do {
+            var input = pending
+            while sender.phase != .finished {
+                let before = sender.acknowledged
+                var reply: [UInt8] = []
+                if input.isEmpty {
+                    do {
+                        input = try transport.read(maxLength: 64, deadline: .after(seconds: sender.timeoutSeconds))
+                    } catch TransportError.timedOut {
+                        reply = try sender.timedOut()
+                    }
+                }
+                var consumed = 0
+                for byte in input where sender.phase != .finished {
+                    reply += try sender.receive(byte)
+                    consumed += 1
+                }
+                if sender.phase == .finished { leftover = Array(input[consumed...]) }
+                input.removeAll()
+                try transmit(reply, over: transport)
+                if sender.acknowledged != before { progress?(sender.acknowledged, sender.total) }
+            }
+        } catch let error as XModemError {
+            if error != .cancelledByReceiver(offset: sender.acknowledged) {
+                try? transport.write(XModemSender.cancelSequence, deadline: .after(seconds: 1))
+            }
+            throw error
+        }
+        return Outcome(sender: sender, leftover: leftover)
+    }
+
+    private static func transmit(_ bytes: [UInt8], over transport: Transport) throws {
+        guard !bytes.isEmpty else { return }
+        try transport.write(bytes, deadline: .after(seconds: 10))
+    }
+}
