@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -26,17 +27,24 @@ let package = Package(
         .systemLibrary(
             name: "CUMockDev", pkgConfig: "umockdev-1.0",
             providers: [.apt(["libumockdev-dev"])]),
+        .systemLibrary(
+            name: "CLibZ", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "TermflashCore"),
         .target(name: "TermflashCrypto", dependencies: ["CLibCrypto"]),
-        .target(name: "TermflashProtocols", dependencies: ["TermflashCore"]),
+        .target(name: "TermflashProtocols", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles"]),
+        .target(
+            name: "TermflashImages",
+            dependencies: ["TermflashCore", "TermflashCrypto", "CLibZ",
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
         .target(
             name: "TermflashEngine",
             dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto",
                            .product(name: "Logging", package: "swift-log")]),
         .target(name: "TermflashCapture", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
-        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles"]),
+        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles", "TermflashEngine"]),
         .target(
             name: "TermflashProfiles",
             dependencies: ["TermflashCore", .product(name: "Yams", package: "Yams")]),
@@ -48,7 +56,7 @@ let package = Package(
             name: "termflash",
             dependencies: [
                 "TermflashCore", "TermflashProfiles", "TermflashHardware", "TermflashCapture", "TermflashProtocols",
-                "TermflashSimulator", "TermflashEngine", "TermflashPackages", "TermflashCrypto",
+                "TermflashSimulator", "TermflashEngine", "TermflashPackages", "TermflashCrypto", "TermflashImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -72,9 +80,17 @@ let package = Package(
             name: "TermflashHardwareTests",
             dependencies: ["TermflashHardware", "TermflashCrypto", "TestSupport"]),
         .testTarget(
+            name: "TermflashImagesTests",
+            dependencies: ["TermflashImages", "TermflashCore", "TermflashCrypto", "TestSupport",
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(
             name: "TermflashPackagesTests",
-            dependencies: ["TermflashPackages", "TermflashCrypto", "TermflashProfiles", "TestSupport"]),
+            dependencies: ["TermflashPackages", "TermflashCrypto", "TermflashProfiles", "TermflashEngine", "TestSupport"]),
         .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
+        .testTarget(
+            name: "TermflashEDLTests",
+            dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCapture", "TermflashEngine",
+                           "TermflashCrypto", "TestSupport"]),
         .testTarget(
             name: "TermflashUBootTests",
             dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TestSupport"]),

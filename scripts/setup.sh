@@ -13,6 +13,8 @@ packages=(
   tshark
   qemu-system-arm
   u-boot-qemu
+  zlib1g-dev
+  libxml2
 )
 [ "${1:-}" = "--bench" ] && packages+=(hyperfine)
 
