@@ -13,6 +13,8 @@ packages=(
   tshark
   zlib1g-dev
   libxml2
+  android-sdk-libsparse-utils
+  fdisk
 )
 [ "${1:-}" = "--bench" ] && packages+=(hyperfine)
 
