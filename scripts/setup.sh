@@ -15,6 +15,7 @@ packages=(
   libxml2
   android-sdk-libsparse-utils
   fdisk
+  zip
 )
 [ "${1:-}" = "--bench" ] && packages+=(hyperfine)
 
