@@ -33,7 +33,7 @@ let package = Package(
 
         .target(name: "TermflashCore"),
         .target(name: "TermflashCrypto", dependencies: ["CLibCrypto"]),
-        .target(name: "TermflashProtocols", dependencies: ["TermflashCore"]),
+        .target(name: "TermflashProtocols", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles"]),
         .target(
             name: "TermflashImages",
             dependencies: ["TermflashCore", "TermflashCrypto", "CLibZ",
@@ -44,7 +44,7 @@ let package = Package(
             dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto",
                            .product(name: "Logging", package: "swift-log")]),
         .target(name: "TermflashCapture", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
-        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles"]),
+        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles", "TermflashEngine"]),
         .target(
             name: "TermflashProfiles",
             dependencies: ["TermflashCore", .product(name: "Yams", package: "Yams")]),
@@ -85,8 +85,12 @@ let package = Package(
                            .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(
             name: "TermflashPackagesTests",
-            dependencies: ["TermflashPackages", "TermflashCrypto", "TermflashProfiles", "TestSupport"]),
+            dependencies: ["TermflashPackages", "TermflashCrypto", "TermflashProfiles", "TermflashEngine", "TestSupport"]),
         .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
+        .testTarget(
+            name: "TermflashEDLTests",
+            dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCapture", "TermflashEngine",
+                           "TermflashCrypto", "TestSupport"]),
         .testTarget(
             name: "TermflashUBootTests",
             dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TestSupport"]),

@@ -18,9 +18,11 @@ public final class InMemoryTransport: Transport {
         self.outbox = outbox
     }
 
-    /// Two connected ends: what one writes, the other reads.
-    public static func pair(packetSize: Int = 512) -> (host: InMemoryTransport, device: InMemoryTransport) {
-        let toDevice = Mailbox(), toHost = Mailbox()
+    /// Two connected ends: what one writes, the other reads. With `capacity`, a write waits
+    /// while that many bytes are still unread (back-pressure, as a USB endpoint gives), so a
+    /// fast writer cannot pile a whole image up in memory.
+    public static func pair(packetSize: Int = 512, capacity: Int? = nil) -> (host: InMemoryTransport, device: InMemoryTransport) {
+        let toDevice = Mailbox(capacity: capacity), toHost = Mailbox(capacity: capacity)
         return (InMemoryTransport(name: "memory host", packetSize: packetSize, inbox: toHost, outbox: toDevice),
                 InMemoryTransport(name: "memory device", packetSize: packetSize, inbox: toDevice, outbox: toHost))
     }
@@ -31,7 +33,7 @@ public final class InMemoryTransport: Transport {
     }
 
     public func write(_ bytes: [UInt8], deadline: Deadline) throws(TransportError) {
-        try outbox.put(bytes, writer: name)
+        try outbox.put(bytes, writer: name, deadline: deadline)
     }
 
     public func close() {
@@ -45,10 +47,12 @@ private final class Mailbox: @unchecked Sendable {
     private var bytes: [UInt8] = []
     private var start = 0
     private var isShut = false
+    private let capacity: Int?
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
 
-    init() {
+    init(capacity: Int?) {
+        self.capacity = capacity
         pthread_mutex_init(&mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -62,10 +66,21 @@ private final class Mailbox: @unchecked Sendable {
         pthread_mutex_destroy(&mutex)
     }
 
-    func put(_ data: [UInt8], writer: String) throws(TransportError) {
+    func put(_ data: [UInt8], writer: String, deadline: Deadline) throws(TransportError) {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         guard !isShut else { throw .deviceVanished(name: writer, during: "write") }
+        if let capacity {
+            let started = Deadline.now
+            while bytes.count - start >= capacity {
+                if isShut { throw .deviceVanished(name: writer, during: "write") }
+                if deadline.hasPassed {
+                    let waited = Int((Deadline.now.uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
+                    throw .timedOut(operation: "room to write on \(writer)", waitedMilliseconds: waited, transferred: 0)
+                }
+                wait(until: deadline)
+            }
+        }
         bytes += data
         pthread_cond_broadcast(&condition)
     }
@@ -80,15 +95,27 @@ private final class Mailbox: @unchecked Sendable {
                 let waited = Int((Deadline.now.uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
                 throw .timedOut(operation: "data on \(reader)", waitedMilliseconds: waited, transferred: 0)
             }
-            var until = timespec(tv_sec: Int(deadline.uptimeNanoseconds / 1_000_000_000),
-                                 tv_nsec: Int(deadline.uptimeNanoseconds % 1_000_000_000))
-            if deadline == .never { pthread_cond_wait(&condition, &mutex) } else { pthread_cond_timedwait(&condition, &mutex, &until) }
+            wait(until: deadline)
         }
         let end = min(bytes.count, start + maxLength)
         let chunk = Array(bytes[start..<end])
         start = end
-        if start == bytes.count { bytes.removeAll(keepingCapacity: true); start = 0 }
+        if start == bytes.count {
+            bytes.removeAll(keepingCapacity: true)
+            start = 0
+        } else if start >= 1 << 22 {
+            bytes.removeFirst(start)
+            start = 0
+        }
+        if capacity != nil { pthread_cond_broadcast(&condition) }
         return chunk
+    }
+
+    /// Waits on the condition (mutex held) until signalled or the deadline.
+    private func wait(until deadline: Deadline) {
+        var until = timespec(tv_sec: Int(deadline.uptimeNanoseconds / 1_000_000_000),
+                             tv_nsec: Int(deadline.uptimeNanoseconds % 1_000_000_000))
+        if deadline == .never { pthread_cond_wait(&condition, &mutex) } else { pthread_cond_timedwait(&condition, &mutex, &until) }
     }
 
     func shut() {

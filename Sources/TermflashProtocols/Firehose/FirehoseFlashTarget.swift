@@ -1,0 +1,156 @@
+import TermflashCore
+import TermflashCrypto
+
+/// A Firehose programmer as the update engine's ``FlashTarget``: regions become sector
+/// commands on their LUN, digests are the device's own `getsha256digest`, and with
+/// ``skipUnchangedChunkBytes`` each chunk whose device digest already matches is skipped
+/// (fast re-flashing and resume).
+public final class FirehoseFlashTarget: FlashTarget {
+    public let name: String
+    /// The Firehose session (configured).
+    public let host: FirehoseHost
+    /// Bytes per sector on every LUN.
+    public let sectorSize: Int
+    public var writeGranularity: Int { sectorSize }
+    public let deviceDigests: [DeviceDigestKind] = [.sha256]
+    /// Partitions the backend read from each LUN's GPT.
+    public var partitionTable: [FlashRegion] = []
+    /// When set, writes compare device and host SHA-256 per chunk of this many bytes and
+    /// program only the chunks that differ.
+    public var skipUnchangedChunkBytes: Int?
+    /// What the last writes did, chunk by chunk (for reports and tests).
+    public private(set) var chunksSkipped = 0
+    public private(set) var chunksWritten = 0
+
+    /// A target over a configured session.
+    public init(host: FirehoseHost, sectorSize: Int, name: String) {
+        precondition(sectorSize > 0, "sector size must be positive")
+        self.host = host
+        self.sectorSize = sectorSize
+        self.name = name
+    }
+
+    public func partitions() throws -> [FlashRegion] { partitionTable }
+
+    public func read(_ region: FlashRegion, into sink: (ArraySlice<UInt8>) throws -> Void, progress: ProgressSink?) throws {
+        let (start, sectors) = try sectorRange(region)
+        var left = region.length
+        try host.read(lun: region.lun, startSector: String(start), sectors: sectors, sectorSize: sectorSize, into: { chunk in
+            guard left > 0 else { return }
+            let take = chunk.prefix(Int(min(UInt64(chunk.count), left)))
+            left -= UInt64(take.count)
+            try sink(take)
+        }, progress: progress.map { report in { done, _ in report(min(done, region.length), region.length) } })
+    }
+
+    public func write(_ region: FlashRegion, from source: ByteSource, progress: ProgressSink?) throws {
+        let (start, sectors) = try sectorRange(region)
+        guard let chunkBytes = skipUnchangedChunkBytes, chunkBytes >= sectorSize else {
+            try program(region, startSector: start, sectors: sectors, source: source, sourceOffset: 0, confirmed: 0, progress: progress)
+            chunksWritten += 1
+            return
+        }
+        let chunkSectors = UInt64(chunkBytes / sectorSize)
+        var done: UInt64 = 0
+        while done < sectors {
+            let count = min(chunkSectors, sectors - done)
+            let offset = done * UInt64(sectorSize)
+            let bytes = count * UInt64(sectorSize)
+            if try deviceHolds(source, offset: offset, bytes: bytes, lun: region.lun, startSector: start + done) {
+                chunksSkipped += 1
+            } else {
+                try program(region, startSector: start + done, sectors: count, source: source, sourceOffset: offset, confirmed: offset,
+                            progress: progress)
+                chunksWritten += 1
+            }
+            done += count
+            progress?(min(done * UInt64(sectorSize), region.length), region.length)
+        }
+    }
+
+    private func program(_ region: FlashRegion, startSector: UInt64, sectors: UInt64, source: ByteSource, sourceOffset: UInt64,
+                         confirmed: UInt64, progress: ProgressSink?) throws {
+        do {
+            try host.program(lun: region.lun, startSector: String(startSector), sectors: sectors, sectorSize: sectorSize,
+                             source: source, sourceOffset: sourceOffset, label: region.partition,
+                             progress: progress.map { report in { done, _ in report(min(confirmed + done, region.length), region.length) } })
+        } catch let error as FirehoseError {
+            throw FlashTargetError.interrupted(region: region, bytesWritten: min(confirmed, region.length),
+                                               reason: Self.describe(error, confirmed: confirmed))
+        }
+    }
+
+    private static func describe(_ error: FirehoseError, confirmed: UInt64) -> String {
+        switch error {
+        case let .transferStopped(_, sent, total, reason):
+            return "\(reason); \(confirmed) bytes confirmed by the device, \(sent) of the next \(total) sent but not confirmed"
+        default:
+            return "\(error); \(confirmed) bytes confirmed by the device before it"
+        }
+    }
+
+    /// Whether the device's SHA-256 of the range equals the source's (zero-padded) bytes.
+    private func deviceHolds(_ source: ByteSource, offset: UInt64, bytes: UInt64, lun: Int, startSector: UInt64) throws -> Bool {
+        let sha = SHA256()
+        var done: UInt64 = 0
+        while done < bytes {
+            let length = Int(min(bytes - done, 1 << 20))
+            var chunk = try source.read(offset: offset + done, length: length)
+            if chunk.count < length { chunk += [UInt8](repeating: 0, count: length - chunk.count) }
+            sha.update(chunk)
+            done += UInt64(length)
+        }
+        let device = try host.sha256Digest(lun: lun, startSector: String(startSector), sectors: bytes / UInt64(sectorSize), sectorSize: sectorSize)
+        return device == sha.finish()
+    }
+
+    public func erase(_ region: FlashRegion) throws {
+        let (start, sectors) = try sectorRange(region)
+        try host.erase(lun: region.lun, startSector: String(start), sectors: sectors, sectorSize: sectorSize)
+    }
+
+    public func digest(_ region: FlashRegion, kind: DeviceDigestKind) throws -> [UInt8] {
+        guard kind == .sha256 else { throw FlashTargetError.unsupportedDigest(kind) }
+        guard region.length % UInt64(sectorSize) == 0 else {
+            // The device digests whole sectors; the engine compares with the image's own digest,
+            // so a partial last sector cannot match: report it as unsupported for a read-back.
+            throw FlashTargetError.unsupportedDigest(kind)
+        }
+        let (start, sectors) = try sectorRange(region)
+        return try host.sha256Digest(lun: region.lun, startSector: String(start), sectors: sectors, sectorSize: sectorSize)
+    }
+
+    public func finish(_ action: FinishAction) throws {
+        switch action {
+        case .reset: try host.power("reset")
+        case .powerOff: try host.power("off")
+        case .stay: break
+        }
+    }
+
+    /// `patch` (the attributes of a patch*.xml entry) and `setbootablestoragedrive` (`value`).
+    public func perform(_ command: TargetCommand) throws {
+        switch command.name {
+        case "patch":
+            let order = ["SECTOR_SIZE_IN_BYTES", "byte_offset", "filename", "physical_partition_number", "size_in_bytes", "start_sector", "value"]
+            let known = order.compactMap { key in command.attributes[key].map { (key, $0) } }
+            let rest = command.attributes.filter { !order.contains($0.key) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            try host.patch(known + rest)
+        case "setbootablestoragedrive":
+            guard let value = command.attributes["value"].flatMap(Int.init) else {
+                throw FlashTargetError.refused(command: command.name, reason: "needs value=<LUN>", log: [])
+            }
+            try host.setBootableStorageDrive(value)
+        default:
+            throw FlashTargetError.refused(command: command.name, reason: "Firehose has no such step", log: [])
+        }
+    }
+
+    private func sectorRange(_ region: FlashRegion) throws -> (start: UInt64, sectors: UInt64) {
+        let size = UInt64(sectorSize)
+        guard region.offset % size == 0 else {
+            throw FlashTargetError.refused(command: "access to \(region)", reason: "offset is not a multiple of the \(sectorSize)-byte sector", log: [])
+        }
+        return (region.offset / size, (region.length + size - 1) / size)
+    }
+}
