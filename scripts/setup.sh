@@ -15,6 +15,9 @@ packages=(
   u-boot-qemu
   zlib1g-dev
   libxml2
+  android-sdk-libsparse-utils
+  fdisk
+  zip
 )
 [ "${1:-}" = "--bench" ] && packages+=(hyperfine)
 
