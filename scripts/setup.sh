@@ -14,8 +14,13 @@ packages=(
   liblzma-dev
   libdivsufsort-dev
   xz-utils
+  qemu-system-arm
+  u-boot-qemu
   zlib1g-dev
   libxml2
+  android-sdk-libsparse-utils
+  fdisk
+  zip
 )
 [ "${1:-}" = "--bench" ] && packages+=(hyperfine)
 
