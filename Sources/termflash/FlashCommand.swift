@@ -62,7 +62,7 @@ struct FlashCommand: ParsableCommand {
                                    backupEverything: flash.backup, disk: flash.disk)
         guard flash.resume == nil, flash.rollback == nil else { return request }
         request.unitKey = packages.unitKey(disk: flash.disk, selection: device.selection)
-        request.unit = try packages.unitFacts(profile: profile, unitKey: request.unitKey)
+        request.unit = try packages.unitFacts(profile: profile, unitKey: request.unitKey, disk: flash.disk)
         let resolved = try packages.resolve(inputs, partitions: flash.partition, profile: profile, unit: request.unit)
         request.images = resolved.images
         request.packages = resolved.packages
