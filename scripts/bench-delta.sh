@@ -16,9 +16,9 @@ work=${WORK:-$root/.build-tmp/bench-delta}
 corpus=${DELTA_CORPUS:-$root/../shared/data/delta-corpus}
 runs=${RUNS:-3}
 pairs=${PAIRS:-"p1 p2 kernel-bz kernel-elf ruff tar"}
-tools=${TOOLS:-"termflash bsdiff xdelta3 zstd hdiffpatch detools"}
-kernel_old=${KERNEL_OLD:-linux-image-6.1.0-56-cloud-amd64-unsigned}
-kernel_new=${KERNEL_NEW:-linux-image-6.1.0-57-cloud-amd64-unsigned}
+tools=${TOOLS-"termflash bsdiff xdelta3 zstd hdiffpatch detools"}
+kernel_old=${KERNEL_OLD:-linux-image-6.1.0-54-cloud-amd64-unsigned}
+kernel_new=${KERNEL_NEW:-linux-image-6.1.0-55-cloud-amd64-unsigned}
 termflash=$root/.build/release/termflash
 mkdir -p "$work"
 export TMPDIR=$root/.build-tmp
@@ -34,25 +34,30 @@ venv() {
 make_kernel_tree() { # package -> $work/deb/<package>/
   local package=$1
   [ -d "$work/deb/$package" ] && return
-  mkdir -p "$work/deb/dl" && (cd "$work/deb/dl" && apt-get download "$package" >/dev/null </dev/null)
+  mkdir -p "$work/deb/dl" && chmod 777 "$work/deb/dl" && (cd "$work/deb/dl" && apt-get download "$package" >/dev/null 2>&1 </dev/null)
   dpkg-deb -x "$work"/deb/dl/"${package}"_*.deb "$work/deb/$package"
 }
 
-vmlinux_of() { # bzImage -> uncompressed kernel on stdout (the xz payload inside the bzImage)
+vmlinux_of() { # bzImage -> uncompressed kernel on stdout (the zstd or xz payload inside the bzImage)
   python3 - "$1" <<'PY'
-import lzma, sys
+import lzma, subprocess, sys
 data = open(sys.argv[1], "rb").read()
-for magic, fmt in ((b"\xfd7zXZ\x00", lzma.FORMAT_XZ), (b"\x5d\x00\x00", lzma.FORMAT_ALONE)):
-    at = data.find(magic)
-    while at >= 0:
-        try:
-            out = lzma.LZMADecompressor(format=fmt).decompress(data[at:])
-            if out[:4] == b"\x7fELF":
-                sys.stdout.buffer.write(out); sys.exit(0)
-        except lzma.LZMAError:
-            pass
-        at = data.find(magic, at + 1)
-sys.exit("no xz/lzma kernel payload found in " + sys.argv[1])
+at = data.find(b"\x28\xb5\x2f\xfd")
+while at >= 0:
+    out = subprocess.run(["zstd", "-dc"], input=data[at:], capture_output=True).stdout
+    if out[:4] == b"\x7fELF":
+        sys.stdout.buffer.write(out); sys.exit(0)
+    at = data.find(b"\x28\xb5\x2f\xfd", at + 1)
+at = data.find(b"\xfd7zXZ\x00")
+while at >= 0:
+    try:
+        out = lzma.LZMADecompressor().decompress(data[at:])
+        if out[:4] == b"\x7fELF":
+            sys.stdout.buffer.write(out); sys.exit(0)
+    except lzma.LZMAError:
+        pass
+    at = data.find(b"\xfd7zXZ\x00", at + 1)
+sys.exit("no zstd/xz kernel payload found in " + sys.argv[1])
 PY
 }
 
