@@ -44,7 +44,7 @@ let package = Package(
             dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto",
                            .product(name: "Logging", package: "swift-log")]),
         .target(name: "TermflashCapture", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
-        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles"]),
+        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles", "TermflashEngine"]),
         .target(
             name: "TermflashProfiles",
             dependencies: ["TermflashCore", .product(name: "Yams", package: "Yams")]),
@@ -85,7 +85,7 @@ let package = Package(
                            .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(
             name: "TermflashPackagesTests",
-            dependencies: ["TermflashPackages", "TermflashCrypto", "TermflashProfiles", "TestSupport"]),
+            dependencies: ["TermflashPackages", "TermflashCrypto", "TermflashProfiles", "TermflashEngine", "TestSupport"]),
         .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
         .testTarget(
             name: "TermflashEDLTests",

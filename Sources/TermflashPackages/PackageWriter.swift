@@ -38,7 +38,7 @@ public enum PackageWriter {
     /// Writes a package to `output` (through a temporary file renamed into place).
     public static func write(manifestBytes: [UInt8], signature: [UInt8]?, sources: [Source], to output: String) throws {
         let temporary = output + ".partial"
-        FileManager.default.createFile(atPath: temporary, contents: nil)
+        _ = FileManager.default.createFile(atPath: temporary, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: temporary) else {
             throw PackageError.unreadable(path: temporary, reason: "cannot be created for writing")
         }

@@ -1,7 +1,7 @@
 import Foundation
 
 extension ProfileReader {
-    static let variantKeys = ["id", "carrier", "region", "firmwarePattern"]
+    static let variantKeys = ["id", "carrier", "region", "firmwarePattern", "hardwareRevision"]
 
     /// One `variants` entry; its firmware pattern must compile.
     func readVariant(_ field: YAMLField) -> ProfileVariant? {
@@ -10,8 +10,10 @@ extension ProfileReader {
         let carrier = optional(map, "carrier", string)
         let region = optional(map, "region", string)
         let pattern = required(map, "firmwarePattern", regularExpression)
+        let hardwareRevision = optional(map, "hardwareRevision", string)
         guard let id, let pattern else { return nil }
-        return ProfileVariant(id: id, carrier: carrier, region: region, firmwarePattern: pattern)
+        return ProfileVariant(id: id, carrier: carrier, region: region, firmwarePattern: pattern,
+                              hardwareRevision: hardwareRevision)
     }
 
     private func regularExpression(_ field: YAMLField) -> String? {

@@ -10,13 +10,17 @@ public struct ProfileVariant: Sendable, Encodable, Equatable {
     public var region: String?
     /// A regular expression that firmware names of this variant match.
     public var firmwarePattern: String
+    /// The hardware revision the variant's units are built on; a rebrand stays within one.
+    public var hardwareRevision: String?
 
     /// Creates a variant.
-    public init(id: String, carrier: String? = nil, region: String? = nil, firmwarePattern: String) {
+    public init(id: String, carrier: String? = nil, region: String? = nil, firmwarePattern: String,
+                hardwareRevision: String? = nil) {
         self.id = id
         self.carrier = carrier
         self.region = region
         self.firmwarePattern = firmwarePattern
+        self.hardwareRevision = hardwareRevision
     }
 
     /// Whether a firmware name matches `firmwarePattern`.

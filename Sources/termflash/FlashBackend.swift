@@ -1,6 +1,7 @@
 import Logging
 import TermflashCore
 import TermflashEngine
+import TermflashPackages
 import TermflashProfiles
 
 /// What `termflash flash` was asked to do, as every backend sees it.
@@ -26,6 +27,20 @@ struct FlashRequest {
     var backupEverything: Bool
     /// `--disk PATH`: a block device or disk image written directly.
     var disk: String?
+    /// The inputs that are images (package members, OpenWrt bodies, raw files), already
+    /// verified — signature, size, SHA-256 — and guarded, each with its partition (`nil`: the
+    /// whole device). A backend that writes partitions plans from these; rawprogram sets stay
+    /// in `inputs` for the backend that reads them.
+    var images: [FlashInputResolver.Image] = []
+    /// The packages among the inputs (their manifests' protocol hints, for the ledger).
+    var packages: [VerifiedPackage] = []
+    /// What is known about the unit (profile, hardware revision, variant, anti-rollback index).
+    var unit = UnitFacts()
+    /// How the unit is named in the ledger.
+    var unitKey: String?
+
+    /// The backend a package's manifest suggests.
+    var backendHint: String? { packages.lazy.compactMap { $0.manifest.protocolHints?.backend }.first }
 }
 
 /// An open device a plan can run against, and how to read the plan's images.

@@ -18,6 +18,7 @@ struct FlashCommand: ParsableCommand {
     @OptionGroup var device: DeviceSelectionOptions
     @OptionGroup var session: SessionOptions
     @OptionGroup var flash: FlashOptions
+    @OptionGroup var packages: PackageOptions
 
     @Argument(help: "What to flash: a rawprogram folder or zip, an image (with --partition), a package.")
     var inputs: [String] = []
@@ -36,9 +37,10 @@ struct FlashCommand: ParsableCommand {
                 try continueJournal(at: journalPath, request: request, logger: logger)
                 return
             }
-            let backend = try FlashBackends.choose(named: flash.backend, for: request)
+            let backend = try FlashBackends.choose(named: flash.backend ?? request.backendHint, for: request)
             var plan = try backend.plan(for: request)
             plan.backend = backend.name
+            if let manifest = request.packages.first?.manifest { plan.summary += ", package \(manifest.id) \(manifest.version)" }
             plan = try planGuard(for: request).apply(to: plan)
             if flash.dryRun { return try render(plan: plan) }
             let opened = try backend.open(for: request, transports: TransportFactory(session: session), logger: logger)
@@ -46,16 +48,24 @@ struct FlashCommand: ParsableCommand {
                                       journalPath: flash.journal ?? defaultJournal(for: plan), options: engineOptions,
                                       logger: logger, events: ProgressRenderer(enabled: !flash.json).handle)
             try finish(opened) { try engine.run() }
+            try packages.recordInstalled(request.packages, unitKey: request.unitKey, unit: request.unit)
         }
     }
 
     private func makeRequest(logger: Logger) throws -> FlashRequest {
         let library = try global.loadProfiles(logger: logger)
         let profile = try flash.profile.map { try library.requireProfile(id: $0) }
-        return FlashRequest(inputs: inputs, profile: profile, library: library, selection: device.selection,
-                            programmer: flash.programmer, partitions: flash.partition, unlockedPartitions: flash.unlockPartition,
-                            memory: flash.memory, baud: flash.baud, backupDirectory: flash.backupDir ?? defaultBackupDirectory(),
-                            backupEverything: flash.backup, disk: flash.disk)
+        var request = FlashRequest(inputs: inputs, profile: profile, library: library, selection: device.selection,
+                                   programmer: flash.programmer, partitions: flash.partition, unlockedPartitions: flash.unlockPartition,
+                                   memory: flash.memory, baud: flash.baud, backupDirectory: flash.backupDir ?? defaultBackupDirectory(),
+                                   backupEverything: flash.backup, disk: flash.disk)
+        guard flash.resume == nil, flash.rollback == nil else { return request }
+        request.unitKey = packages.unitKey(disk: flash.disk, selection: device.selection)
+        request.unit = try packages.unitFacts(profile: profile, unitKey: request.unitKey)
+        let resolved = try packages.resolve(inputs, partitions: flash.partition, profile: profile, unit: request.unit)
+        request.images = resolved.images
+        request.packages = resolved.packages
+        return request
     }
 
     private func planGuard(for request: FlashRequest) -> PlanGuard {

@@ -6,5 +6,6 @@ struct Termflash: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "termflash",
         abstract: "Flash firmware onto USB modems, hotspots and routers over their real download-mode protocols.",
-        subcommands: [ListCommand.self, WaitCommand.self, ATCommand.self, CaptureCommand.self, FlashCommand.self, ProfileCommand.self, BenchCommand.self])
+        subcommands: [ListCommand.self, WaitCommand.self, ATCommand.self, CaptureCommand.self, FlashCommand.self, ProfileCommand.self, BenchCommand.self,
+                      PackageCommand.self, KeysCommand.self])
 }

@@ -36,7 +36,8 @@ final class FlashCommandTests: CLITestCase {
     }
 
     private func flash(_ arguments: [String]) throws -> ProcessResult {
-        try run(on: nil, ["flash", "--profiles", "\(folder)/profiles", "--profile", "test-disk", "--disk", disk] + arguments)
+        try run(on: nil, ["flash", "--profiles", "\(folder)/profiles", "--profile", "test-disk", "--disk", disk, "--allow-unsigned",
+                          "--ledger", "\(folder)/units.json"] + arguments)
     }
 
     private func diskBytes() throws -> [UInt8] { try [UInt8](Data(contentsOf: URL(fileURLWithPath: disk))) }

@@ -15,22 +15,20 @@ enum DiskBackend: FlashBackend {
 
     static func plan(for request: FlashRequest) throws -> UpdatePlan {
         guard let disk = request.disk else { throw FlashCommandError.noBackend(inputs: request.inputs, profile: nil, known: [name]) }
-        let regions = partitionRegions(request.profile)
-        guard request.partitions.isEmpty || request.partitions.count == request.inputs.count else {
-            throw PlanError.check("give one --partition per image: \(request.inputs.count) images, \(request.partitions.count) partitions")
+        guard !request.images.isEmpty else {
+            throw PlanError.check("the disk backend writes images and packages; \(request.inputs.joined(separator: " ")) holds none (a rawprogram set goes through the edl backend)")
         }
+        let regions = partitionRegions(request.profile)
         var steps: [PlanStep] = []
-        for (index, input) in request.inputs.enumerated() {
-            let image = try imageReference(input)
-            if request.partitions.isEmpty {
-                steps.append(.write(image, to: FlashRegion(partition: "disk", offset: 0, length: try diskSize(disk))))
+        for image in request.images {
+            guard let label = image.partition else {
+                steps.append(.write(image.reference, to: FlashRegion(partition: "disk", offset: 0, length: try diskSize(disk))))
                 continue
             }
-            let label = request.partitions[index]
             guard let region = regions.first(where: { $0.partition == label }) else {
                 throw PlanError.unknownPartition(name: label, known: regions.compactMap(\.partition))
             }
-            steps.append(.write(image, to: region))
+            steps.append(.write(image.reference, to: region))
         }
         let id = request.profile.map { "\($0.id)-disk" } ?? "disk"
         return UpdatePlan(id: id, summary: "\(steps.count) image(s)", steps: steps, finish: .stay)
@@ -50,14 +48,6 @@ enum DiskBackend: FlashBackend {
         return leaves(profile?.storage.first?.partitions ?? []).map {
             FlashRegion(partition: $0.name, offset: UInt64($0.offset), length: UInt64($0.size))
         }
-    }
-
-    private static func imageReference(_ path: String) throws -> ImageReference {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = attributes[.size] as? NSNumber else {
-            throw PlanError.imageUnreadable(image: path, reason: "cannot be read")
-        }
-        return ImageReference(path: path, length: size.uint64Value)
     }
 
     private static func diskSize(_ path: String) throws -> UInt64 {
