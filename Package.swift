@@ -38,7 +38,7 @@ let package = Package(
             name: "TermflashImages",
             dependencies: ["TermflashCore", "TermflashCrypto", "CLibZ",
                            .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
+        .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto", "TermflashImages"]),
         .target(
             name: "TermflashEngine",
             dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto",

@@ -38,6 +38,8 @@ struct FlashRequest {
     var unit = UnitFacts()
     /// How the unit is named in the ledger.
     var unitKey: String?
+    /// `--skip-unchanged`: backends with device digests also skip unchanged chunks inside a region.
+    var skipUnchanged = false
 
     /// The backend a package's manifest suggests.
     var backendHint: String? { packages.lazy.compactMap { $0.manifest.protocolHints?.backend }.first }
@@ -68,7 +70,7 @@ protocol FlashBackend {
 
 /// The backends `termflash flash` knows; each protocol family adds its own here.
 enum FlashBackends {
-    static let all: [any FlashBackend.Type] = [DiskBackend.self]
+    static let all: [any FlashBackend.Type] = [DiskBackend.self, EDLBackend.self]
 
     /// The backend named `name`, or the first that accepts the request.
     static func choose(named name: String?, for request: FlashRequest) throws -> any FlashBackend.Type {

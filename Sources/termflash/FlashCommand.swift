@@ -59,6 +59,7 @@ struct FlashCommand: ParsableCommand {
                                    programmer: flash.programmer, partitions: flash.partition, unlockedPartitions: flash.unlockPartition,
                                    memory: flash.memory, baud: flash.baud, backupDirectory: flash.backupDir ?? defaultBackupDirectory(),
                                    backupEverything: flash.backup, disk: flash.disk)
+        request.skipUnchanged = flash.skipUnchanged
         guard flash.resume == nil, flash.rollback == nil else { return request }
         request.unitKey = packages.unitKey(disk: flash.disk, selection: device.selection)
         request.unit = try packages.unitFacts(profile: profile, unitKey: request.unitKey)

@@ -19,10 +19,23 @@ struct EDLOptions: ParsableArguments {
 
     @Option(help: "Seconds to wait for the boot ROM's HELLO.")
     var helloTimeout: Double = 3
+
+    /// The values as the connection takes them.
+    var settings: EDLConnection.Settings {
+        EDLConnection.Settings(programmer: programmer, memory: memory, payloadSize: payloadSize, helloTimeout: helloTimeout)
+    }
 }
 
 /// An open EDL unit: Sahara done (programmer running), Firehose configured, storage known.
 final class EDLConnection {
+    /// How to reach the programmer.
+    struct Settings {
+        var programmer: String?
+        var memory: String?
+        var payloadSize = 1 << 20
+        var helloTimeout: Double = 3
+    }
+
     /// USB identities of emergency download mode: Qualcomm's and ZTE's.
     static let identities: Set<USBIdentity> = [USBIdentity(vendorID: 0x05C6, productID: 0x9008), USBIdentity(vendorID: 0x19D2, productID: 0x0076)]
 
@@ -39,7 +52,7 @@ final class EDLConnection {
 
     /// Opens the selected unit (a serial port with `--port`, else the one USB device in EDL),
     /// uploads the programmer if given, configures Firehose and reads storage facts.
-    init(device: DeviceSelection, session: SessionOptions, edl: EDLOptions, readDeviceInfo: Bool = false, logger: Logger) throws {
+    init(device: DeviceSelection, session: SessionOptions, edl: Settings, readDeviceInfo: Bool = false, logger: Logger) throws {
         self.logger = logger
         opened = try Self.openTransport(device: device, session: session, logger: logger)
         do {
@@ -111,7 +124,7 @@ final class EDLConnection {
         }
     }
 
-    private static func openTransport(device: DeviceSelection, session: SessionOptions, logger: Logger) throws -> TransportFactory.Opened {
+    static func openTransport(device: DeviceSelection, session: SessionOptions, logger: Logger) throws -> TransportFactory.Opened {
         let factory = TransportFactory(session: session)
         if let port = device.port ?? (session.replay != nil ? "replay" : nil) {
             return try factory.serial(port: port, baud: 115_200)
