@@ -33,7 +33,7 @@ let package = Package(
 
         .target(name: "TermflashCore"),
         .target(name: "TermflashCrypto", dependencies: ["CLibCrypto"]),
-        .target(name: "TermflashProtocols", dependencies: ["TermflashCore", "TermflashCrypto"]),
+        .target(name: "TermflashProtocols", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles"]),
         .target(
             name: "TermflashImages",
             dependencies: ["TermflashCore", "TermflashCrypto", "CLibZ",
