@@ -11,6 +11,11 @@ packages=(
   umockdev
   libumockdev-dev
   tshark
+  liblzma-dev
+  libdivsufsort-dev
+  xz-utils
+  qemu-system-arm
+  u-boot-qemu
   zlib1g-dev
   libxml2
   android-sdk-libsparse-utils

@@ -38,6 +38,8 @@ struct FlashRequest {
     var unit = UnitFacts()
     /// How the unit is named in the ledger.
     var unitKey: String?
+    /// `--skip-unchanged`: backends with device digests also skip unchanged chunks inside a region.
+    var skipUnchanged = false
 
     /// The backend a package's manifest suggests.
     var backendHint: String? { packages.lazy.compactMap { $0.manifest.protocolHints?.backend }.first }
@@ -64,11 +66,18 @@ protocol FlashBackend {
     static func plan(for request: FlashRequest) throws -> UpdatePlan
     /// Opens the device ready to flash (programmer uploaded, console interrupted…).
     static func open(for request: FlashRequest, transports: TransportFactory, logger: Logger) throws -> FlashSession
+    /// For `--dry-run`: the device commands each plan step sends (one list per step; empty
+    /// lists when the backend has nothing to show beyond the step).
+    static func consoleCommands(for plan: UpdatePlan, request: FlashRequest) throws -> [[String]]
+}
+
+extension FlashBackend {
+    static func consoleCommands(for plan: UpdatePlan, request: FlashRequest) throws -> [[String]] { [] }
 }
 
 /// The backends `termflash flash` knows; each protocol family adds its own here.
 enum FlashBackends {
-    static let all: [any FlashBackend.Type] = [DiskBackend.self]
+    static let all: [any FlashBackend.Type] = [DiskBackend.self, EDLBackend.self, UBootBackend.self]
 
     /// The backend named `name`, or the first that accepts the request.
     static func choose(named name: String?, for request: FlashRequest) throws -> any FlashBackend.Type {

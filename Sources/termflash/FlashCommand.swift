@@ -24,7 +24,7 @@ struct FlashCommand: ParsableCommand {
     var inputs: [String] = []
 
     func validate() throws {
-        if flash.resume == nil, flash.rollback == nil, inputs.isEmpty {
+        if flash.resume == nil, flash.rollback == nil, flash.delta == nil, inputs.isEmpty {
             throw ValidationError("name what to flash, or --resume / --rollback a journal")
         }
     }
@@ -37,12 +37,13 @@ struct FlashCommand: ParsableCommand {
                 try continueJournal(at: journalPath, request: request, logger: logger)
                 return
             }
+            if let patch = flash.delta { return try flashDelta(patch, request: request, logger: logger) }
             let backend = try FlashBackends.choose(named: flash.backend ?? request.backendHint, for: request)
             var plan = try backend.plan(for: request)
             plan.backend = backend.name
             if let manifest = request.packages.first?.manifest { plan.summary += ", package \(manifest.id) \(manifest.version)" }
             plan = try planGuard(for: request).apply(to: plan)
-            if flash.dryRun { return try render(plan: plan) }
+            if flash.dryRun { return try render(plan: plan, commands: backend.consoleCommands(for: plan, request: request)) }
             let opened = try backend.open(for: request, transports: TransportFactory(session: session), logger: logger)
             let engine = UpdateEngine(plan: plan, target: opened.target, resolver: opened.resolver,
                                       journalPath: flash.journal ?? defaultJournal(for: plan), options: engineOptions,
@@ -59,9 +60,10 @@ struct FlashCommand: ParsableCommand {
                                    programmer: flash.programmer, partitions: flash.partition, unlockedPartitions: flash.unlockPartition,
                                    memory: flash.memory, baud: flash.baud, backupDirectory: flash.backupDir ?? defaultBackupDirectory(),
                                    backupEverything: flash.backup, disk: flash.disk)
+        request.skipUnchanged = flash.skipUnchanged
         guard flash.resume == nil, flash.rollback == nil else { return request }
         request.unitKey = packages.unitKey(disk: flash.disk, selection: device.selection)
-        request.unit = try packages.unitFacts(profile: profile, unitKey: request.unitKey)
+        request.unit = try packages.unitFacts(profile: profile, unitKey: request.unitKey, disk: flash.disk)
         let resolved = try packages.resolve(inputs, partitions: flash.partition, profile: profile, unit: request.unit)
         request.images = resolved.images
         request.packages = resolved.packages
@@ -111,10 +113,14 @@ struct FlashCommand: ParsableCommand {
         if flash.json { try printJSON(report) } else { print(report.text) }
     }
 
-    private func render(plan: UpdatePlan) throws {
-        if flash.json { return try printJSON(plan) }
+    private func render(plan: UpdatePlan, commands: [[String]] = []) throws {
+        let hasCommands = commands.contains { !$0.isEmpty }
+        if flash.json { return try hasCommands ? printJSON(PlanWithCommands(plan: plan, commands: commands)) : printJSON(plan) }
         print("plan \(plan.id): \(plan.summary) [\(plan.backend ?? "?")]")
-        for (index, step) in plan.steps.enumerated() { print(String(format: "%3d. ", index + 1) + step.description) }
+        for (index, step) in plan.steps.enumerated() {
+            print(String(format: "%3d. ", index + 1) + step.description)
+            for command in index < commands.count ? commands[index] : [] { print("       " + command) }
+        }
         print("then: \(plan.finish.rawValue)")
     }
 
@@ -138,6 +144,12 @@ struct FlashCommand: ParsableCommand {
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date())
     }
+}
+
+/// `--dry-run --json` of a backend that shows device commands: the plan and, per step, the commands.
+private struct PlanWithCommands: Encodable {
+    let plan: UpdatePlan
+    let commands: [[String]]
 }
 
 /// The options of `termflash flash` beyond device selection and recording.
@@ -166,6 +178,13 @@ struct FlashOptions: ParsableArguments {
 
     @Option(help: "Baud rate of a serial console or port.")
     var baud = 115_200
+
+    @Option(help: ArgumentHelp("Write only the blocks this delta changes in --partition (the unit must hold the delta's source).", valueName: "patch"))
+    var delta: String?
+
+    @Option(name: .customLong("delta-base"),
+            help: ArgumentHelp("A host copy of the delta's source; without it the partition is read back.", valueName: "file"))
+    var deltaBase: String?
 
     @Flag(help: "Back up every region before it is written (rollback then restores everything).")
     var backup = false
