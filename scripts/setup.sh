@@ -11,8 +11,13 @@ packages=(
   umockdev
   libumockdev-dev
   tshark
+  qemu-system-arm
+  u-boot-qemu
   zlib1g-dev
   libxml2
+  android-sdk-libsparse-utils
+  fdisk
+  zip
 )
 [ "${1:-}" = "--bench" ] && packages+=(hyperfine)
 

@@ -15,15 +15,24 @@ public struct ConsoleSettings: Sendable, Encodable, Equatable {
     public var loadAddress: Int?
     /// How many bytes from `loadAddress` may be used.
     public var ramWindowBytes: Int?
+    /// How images are uploaded: `ymodem` (`loady`), `xmodem` or `xmodem-1k` (`loadx`).
+    public var upload: UploadProtocol
+
+    /// The serial upload protocols a boot loader may offer.
+    public enum UploadProtocol: String, CaseIterable, Sendable, Codable {
+        case ymodem, xmodem, xmodem1K = "xmodem-1k"
+    }
 
     /// Creates console settings.
     public init(baud: Int = ConsoleSettings.defaultBaud, prompt: String, interruptKey: String? = nil,
-                interruptWindowSeconds: Double? = nil, loadAddress: Int? = nil, ramWindowBytes: Int? = nil) {
+                interruptWindowSeconds: Double? = nil, loadAddress: Int? = nil, ramWindowBytes: Int? = nil,
+                upload: UploadProtocol = .ymodem) {
         self.baud = baud
         self.prompt = prompt
         self.interruptKey = interruptKey
         self.interruptWindowSeconds = interruptWindowSeconds
         self.loadAddress = loadAddress
         self.ramWindowBytes = ramWindowBytes
+        self.upload = upload
     }
 }

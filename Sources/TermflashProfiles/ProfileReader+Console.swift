@@ -1,6 +1,6 @@
 extension ProfileReader {
     static let consoleKeys = [
-        "baud", "prompt", "interruptKey", "interruptWindowSeconds", "loadAddress", "ramWindowBytes",
+        "baud", "prompt", "interruptKey", "interruptWindowSeconds", "loadAddress", "ramWindowBytes", "upload",
     ]
 
     /// The `console` block of a router profile.
@@ -12,8 +12,10 @@ extension ProfileReader {
         let window = optional(map, "interruptWindowSeconds", number)
         let address = optional(map, "loadAddress") { integer($0, allowQuoted: true) }
         let ramWindow = optional(map, "ramWindowBytes") { integer($0, range: 1...Int.max) }
+        let upload = optional(map, "upload") { choice($0, ConsoleSettings.UploadProtocol.self) }
         guard let prompt else { return nil }
         return ConsoleSettings(baud: baud ?? ConsoleSettings.defaultBaud, prompt: prompt, interruptKey: key,
-                               interruptWindowSeconds: window, loadAddress: address, ramWindowBytes: ramWindow)
+                               interruptWindowSeconds: window, loadAddress: address, ramWindowBytes: ramWindow,
+                               upload: upload ?? .ymodem)
     }
 }

@@ -10,6 +10,8 @@ public struct StorageLayout: Sendable, Encodable, Equatable {
         case emmc
         /// UFS.
         case ufs
+        /// A virtio block disk (qemu's `virt` machine), addressed in 512-byte blocks.
+        case virtio
     }
 
     /// A name for the chip when a device has several, e.g. `nor`; defaults to the type.

@@ -192,7 +192,7 @@ public final class UBootSimulator {
             let hexPart = bytes.map { " " + String(format: "%02x", $0) }.joined()
             let padding = String(repeating: "   ", count: 16 - bytes.count)
             let ascii = String(bytes.map { $0 >= 0x20 && $0 < 0x7F ? Character(UnicodeScalar($0)) : "." })
-            text += String(format: "%08x:", UInt64(lineStart) + configuration.ramBase) + hexPart + padding + "    " + ascii + "\r\n"
+            text += String(format: "%08x:", UInt64(lineStart) + configuration.ramBase) + hexPart + padding + "  " + ascii + "\r\n"
         }
         try say(text)
     }

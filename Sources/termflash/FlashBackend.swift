@@ -64,11 +64,18 @@ protocol FlashBackend {
     static func plan(for request: FlashRequest) throws -> UpdatePlan
     /// Opens the device ready to flash (programmer uploaded, console interrupted…).
     static func open(for request: FlashRequest, transports: TransportFactory, logger: Logger) throws -> FlashSession
+    /// For `--dry-run`: the device commands each plan step sends (one list per step; empty
+    /// lists when the backend has nothing to show beyond the step).
+    static func consoleCommands(for plan: UpdatePlan, request: FlashRequest) throws -> [[String]]
+}
+
+extension FlashBackend {
+    static func consoleCommands(for plan: UpdatePlan, request: FlashRequest) throws -> [[String]] { [] }
 }
 
 /// The backends `termflash flash` knows; each protocol family adds its own here.
 enum FlashBackends {
-    static let all: [any FlashBackend.Type] = [DiskBackend.self]
+    static let all: [any FlashBackend.Type] = [DiskBackend.self, UBootBackend.self]
 
     /// The backend named `name`, or the first that accepts the request.
     static func choose(named name: String?, for request: FlashRequest) throws -> any FlashBackend.Type {

@@ -42,7 +42,7 @@ struct FlashCommand: ParsableCommand {
             plan.backend = backend.name
             if let manifest = request.packages.first?.manifest { plan.summary += ", package \(manifest.id) \(manifest.version)" }
             plan = try planGuard(for: request).apply(to: plan)
-            if flash.dryRun { return try render(plan: plan) }
+            if flash.dryRun { return try render(plan: plan, commands: backend.consoleCommands(for: plan, request: request)) }
             let opened = try backend.open(for: request, transports: TransportFactory(session: session), logger: logger)
             let engine = UpdateEngine(plan: plan, target: opened.target, resolver: opened.resolver,
                                       journalPath: flash.journal ?? defaultJournal(for: plan), options: engineOptions,
@@ -111,10 +111,14 @@ struct FlashCommand: ParsableCommand {
         if flash.json { try printJSON(report) } else { print(report.text) }
     }
 
-    private func render(plan: UpdatePlan) throws {
-        if flash.json { return try printJSON(plan) }
+    private func render(plan: UpdatePlan, commands: [[String]] = []) throws {
+        let hasCommands = commands.contains { !$0.isEmpty }
+        if flash.json { return try hasCommands ? printJSON(PlanWithCommands(plan: plan, commands: commands)) : printJSON(plan) }
         print("plan \(plan.id): \(plan.summary) [\(plan.backend ?? "?")]")
-        for (index, step) in plan.steps.enumerated() { print(String(format: "%3d. ", index + 1) + step.description) }
+        for (index, step) in plan.steps.enumerated() {
+            print(String(format: "%3d. ", index + 1) + step.description)
+            for command in index < commands.count ? commands[index] : [] { print("       " + command) }
+        }
         print("then: \(plan.finish.rawValue)")
     }
 
@@ -138,6 +142,12 @@ struct FlashCommand: ParsableCommand {
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date())
     }
+}
+
+/// `--dry-run --json` of a backend that shows device commands: the plan and, per step, the commands.
+private struct PlanWithCommands: Encodable {
+    let plan: UpdatePlan
+    let commands: [[String]]
 }
 
 /// The options of `termflash flash` beyond device selection and recording.

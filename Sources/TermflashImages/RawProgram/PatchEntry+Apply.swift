@@ -1,0 +1,23 @@
+extension PatchEntry {
+    /// Applies the patch to `storage`, a whole LUN or host file held in memory: evaluates the
+    /// value against `storage` itself and writes it. Returns the bytes written.
+    @discardableResult
+    public func apply(to storage: inout [UInt8], diskSectors: UInt64) throws -> [UInt8] {
+        let size = UInt64(sectorSize)
+        let bytes = try evaluate(diskSectors: diskSectors) { _, start, count in
+            let begin = start * size
+            guard begin + count * size <= UInt64(storage.count) else {
+                throw RawProgramError(location: location, element: "patch", attribute: "value",
+                                      problem: "CRC32 reads sectors \(start)+\(count), past the end of the \(storage.count)-byte \(target)")
+            }
+            return Array(storage[Int(begin)..<Int(begin + count * size)])
+        }
+        let offset = try resolvedStart(diskSectors: diskSectors) * size + byteOffset
+        guard offset + UInt64(bytes.count) <= UInt64(storage.count) else {
+            throw RawProgramError(location: location, element: "patch", attribute: "start_sector",
+                                  problem: "writes at byte \(offset), past the end of the \(storage.count)-byte \(target)")
+        }
+        storage.replaceSubrange(Int(offset)..<Int(offset) + bytes.count, with: bytes)
+        return bytes
+    }
+}
