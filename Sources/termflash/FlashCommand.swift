@@ -59,6 +59,7 @@ struct FlashCommand: ParsableCommand {
                                    programmer: flash.programmer, partitions: flash.partition, unlockedPartitions: flash.unlockPartition,
                                    memory: flash.memory, baud: flash.baud, backupDirectory: flash.backupDir ?? defaultBackupDirectory(),
                                    backupEverything: flash.backup, disk: flash.disk)
+        request.overridePartitionTable = flash.overridePartitionTable
         guard flash.resume == nil, flash.rollback == nil else { return request }
         request.unitKey = packages.unitKey(disk: flash.disk, selection: device.selection)
         request.unit = try packages.unitFacts(profile: profile, unitKey: request.unitKey)
@@ -176,6 +177,9 @@ struct FlashOptions: ParsableArguments {
 
     @Option(help: "Baud rate of a serial console or port.")
     var baud = 115_200
+
+    @Flag(help: "Let a NAND partition table (--partition ptable) replace a different one on the unit (streaming-dload).")
+    var overridePartitionTable = false
 
     @Flag(help: "Back up every region before it is written (rollback then restores everything).")
     var backup = false

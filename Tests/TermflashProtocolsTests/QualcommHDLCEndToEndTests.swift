@@ -80,18 +80,20 @@ final class QualcommHDLCEndToEndTests: XCTestCase {
         try streaming.setSecurityMode()
         try streaming.sendPartitionTable(try fixture("pt-mf825-w.bin"), override: false)
         let target = StreamingDLoadFlashTarget(session: streaming, name: "simulated MF825")
-        let partitions = try target.partitions()
+        let partitions = try target.chipRegions()
         XCTAssertEqual(partitions.count, 19)
         let apps = try XCTUnwrap(partitions.first { $0.partition == "APPS" })
         XCTAssertEqual(apps.offset, 914 * 131_072)
+        XCTAssertEqual(try target.partitions().first { $0.partition == "APPS" }, FlashRegion(partition: "APPS", offset: 0, length: 82 * 131_072),
+                       "the engine sees partitions from their own start")
         let image = (0..<300_001).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ ($0 >> 9)) }
-        try target.write(apps, from: MemoryByteSource(image), progress: nil)
+        try target.write(FlashRegion(partition: "APPS", offset: 0, length: UInt64(image.count)), from: MemoryByteSource(image), progress: nil)
         let onFlash = try simulator.device.store.read(lun: 0, offset: apps.offset, length: image.count)
         XCTAssertEqual(onFlash, image, "the image is on the NAND at APPS")
         XCTAssertEqual(try simulator.device.store.read(lun: 0, offset: apps.offset + UInt64(image.count), length: 4), [0xFF, 0xFF, 0xFF, 0xFF],
                        "the rest of the touched block is erased")
         var readBack: [UInt8] = []
-        try target.read(FlashRegion(partition: "APPS", offset: apps.offset, length: UInt64(image.count)), into: { readBack += $0 }, progress: nil)
+        try target.read(FlashRegion(partition: "APPS", offset: 0, length: UInt64(image.count)), into: { readBack += $0 }, progress: nil)
         XCTAssertEqual(readBack, image)
         XCTAssertEqual(simulator.device.record.imagesClosed, ["APPS"])
         try target.finish(.reset)
@@ -158,7 +160,7 @@ final class QualcommHDLCEndToEndTests: XCTestCase {
         try streaming.hello()
         try streaming.setSecurityMode()
         let target = StreamingDLoadFlashTarget(session: streaming, name: "sim")
-        let system = try XCTUnwrap(try target.partitions().first { $0.partition == "SYSTEM" })
+        let system = FlashRegion(partition: "SYSTEM", offset: 0, length: 20_000)
         XCTAssertThrowsError(try target.write(system, from: MemoryByteSource([UInt8](repeating: 0x5A, count: 20_000)), progress: nil)) { error in
             guard case let .interrupted(_, written, reason) = error as? FlashTargetError else { return XCTFail("\(error)") }
             XCTAssertLessThan(written, 5 * 1024, "only confirmed writes count")
@@ -173,9 +175,9 @@ final class QualcommHDLCEndToEndTests: XCTestCase {
         try session.hello()
         try session.setSecurityMode()
         let resettingTarget = StreamingDLoadFlashTarget(session: session, name: "sim")
-        let apps = try XCTUnwrap(try resettingTarget.partitions().first { $0.partition == "APPS" })
+        let apps = try XCTUnwrap(try resettingTarget.chipRegions().first { $0.partition == "APPS" })
         var confirmed: UInt64 = 0
-        XCTAssertThrowsError(try resettingTarget.write(apps, from: MemoryByteSource([UInt8](repeating: 0x11, count: 50_000)), progress: nil)) { error in
+        XCTAssertThrowsError(try resettingTarget.write(FlashRegion(partition: "APPS", offset: 0, length: 50_000), from: MemoryByteSource([UInt8](repeating: 0x11, count: 50_000)), progress: nil)) { error in
             guard case let .interrupted(_, written, reason) = error as? FlashTargetError else { return XCTFail("\(error)") }
             XCTAssertLessThanOrEqual(written, 9 * 1024, "never more than the nine 1 KiB writes the device took")
             XCTAssertEqual(written % 1024, 0, "whole confirmed writes only")

@@ -12,12 +12,14 @@ extension QualcommHDLCDevice {
         group.enter()
         Thread.detachNewThread { [self] in
             serve(transport)
+            transport.close()
             group.leave()
         }
         return group
     }
 
-    /// Serves the host on the calling thread (see ``start(on:)``).
+    /// Serves the host on the calling thread until the host closes its end or the device
+    /// leaves; the transport stays open (a pty waits for the next host).
     public func serve(_ transport: Transport) {
         var decoder = HDLCDecoder()
         while mode != .gone {
@@ -26,7 +28,6 @@ extension QualcommHDLCDevice {
             decoder.feed(bytes)
             guard answerEveryFrame(in: &decoder, on: transport) else { break }
         }
-        transport.close()
     }
 
     private func answerEveryFrame(in decoder: inout HDLCDecoder, on transport: Transport) -> Bool {

@@ -55,7 +55,7 @@ public final class ZTEATPort: @unchecked Sendable {
         return nil
     }
 
-    /// Serves lines on `transport` until the host closes it; returns when it does.
+    /// Serves lines on `transport` until the host closes it; the transport stays open.
     public func serve(_ transport: Transport) {
         var pending: [UInt8] = []
         while true {
@@ -70,7 +70,6 @@ public final class ZTEATPort: @unchecked Sendable {
                 if let argument = Self.switchArgument(line) { onSwitch?(argument) }
             }
         }
-        transport.close()
     }
 
     /// Serves on a thread of its own; the group is left when the host closes the port.
@@ -79,6 +78,7 @@ public final class ZTEATPort: @unchecked Sendable {
         group.enter()
         Thread.detachNewThread { [self] in
             serve(transport)
+            transport.close()
             group.leave()
         }
         return group
