@@ -44,7 +44,10 @@ public final class StreamingDLoadSession {
     /// Hello: learns the window, block size and flash geometry.
     @discardableResult
     public func hello(_ hello: StreamingHello = StreamingHello()) throws(StreamingDLoadError) -> StreamingHelloReply {
-        guard case let .helloReply(reply) = try exchange(.hello(hello)) else { throw .unexpectedReply(command: "HELLO", reply: "another packet") }
+        let answer = try exchange(.hello(hello))
+        guard case let .helloReply(reply) = answer else {
+            throw .unexpectedReply(command: "HELLO", reply: answer.name + " (is a NAND programmer running? upload one with --programmer)")
+        }
         device = reply
         blockSize = max(1, min(Int(reply.maxPreferredBlockSize), 1 << 20))
         return reply
