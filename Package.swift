@@ -30,6 +30,12 @@ let package = Package(
         .systemLibrary(
             name: "CLibZ", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CLZMA", pkgConfig: "liblzma",
+            providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(
+            name: "CDivSufSort", pkgConfig: "libdivsufsort",
+            providers: [.apt(["libdivsufsort-dev"])]),
 
         .target(name: "TermflashCore"),
         .target(name: "TermflashCrypto", dependencies: ["CLibCrypto"]),
@@ -38,7 +44,8 @@ let package = Package(
             name: "TermflashImages",
             dependencies: ["TermflashCore", "TermflashCrypto", "CLibZ",
                            .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
+        .target(name: "TermflashDelta", dependencies: ["TermflashCore", "TermflashCrypto", "CLZMA", "CDivSufSort"]),
+        .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto", "TermflashImages"]),
         .target(
             name: "TermflashEngine",
             dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto",
@@ -56,7 +63,7 @@ let package = Package(
             name: "termflash",
             dependencies: [
                 "TermflashCore", "TermflashProfiles", "TermflashHardware", "TermflashCapture", "TermflashProtocols",
-                "TermflashSimulator", "TermflashEngine", "TermflashPackages", "TermflashCrypto", "TermflashImages",
+                "TermflashSimulator", "TermflashEngine", "TermflashPackages", "TermflashCrypto", "TermflashImages", "TermflashDelta",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -79,6 +86,9 @@ let package = Package(
         .testTarget(
             name: "TermflashHardwareTests",
             dependencies: ["TermflashHardware", "TermflashCrypto", "TestSupport"]),
+        .testTarget(
+            name: "TermflashDeltaTests",
+            dependencies: ["TermflashDelta", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TermflashCrypto", "TestSupport"]),
         .testTarget(
             name: "TermflashImagesTests",
             dependencies: ["TermflashImages", "TermflashCore", "TermflashCrypto", "TestSupport",

@@ -27,4 +27,9 @@ public struct ProfileVariant: Sendable, Encodable, Equatable {
     public func matches(firmwareName: String) -> Bool {
         firmwareName.range(of: firmwarePattern, options: .regularExpression) != nil
     }
+
+    /// The part of `text` that matches `firmwarePattern` (the version inside a reply line).
+    public func firmwareVersion(in text: String) -> String? {
+        text.range(of: firmwarePattern, options: .regularExpression).map { String(text[$0]) }
+    }
 }

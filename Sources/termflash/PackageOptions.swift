@@ -28,11 +28,16 @@ struct PackageOptions: ParsableArguments {
         return selection.serial.map { "usb:\($0)" }
     }
 
-    /// What is known of the unit: the command line first, then the ledger.
-    func unitFacts(profile: DeviceProfile?, unitKey: String?) throws -> UnitFacts {
-        let given = UnitFacts(profile: profile?.id, hardwareRevision: hardwareRevision)
-        guard let unitKey else { return given }
-        return given.filling(from: try unitLedger.facts(for: unitKey))
+    /// What is known of the unit: the command line first, then what a disk image's partitions
+    /// say (when the profile has variants), then the ledger.
+    func unitFacts(profile: DeviceProfile?, unitKey: String?, disk: String? = nil) throws -> UnitFacts {
+        var facts = UnitFacts(profile: profile?.id, hardwareRevision: hardwareRevision)
+        if let disk, let profile, !profile.variants.isEmpty {
+            let evidence = try PartitionEvidence.gather(from: try FileByteSource(path: disk), profile: profile)
+            facts = facts.filling(from: BrandingIdentifier(profile: profile).identify(evidence).facts)
+        }
+        guard let unitKey else { return facts }
+        return facts.filling(from: try unitLedger.facts(for: unitKey))
     }
 
     /// Recognises, verifies and guards every input.

@@ -66,7 +66,7 @@ final class HDLCCommandTests: CLITestCase {
         let apps = (0..<150_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 5) }
         let system = [UInt8](repeating: 0x7E, count: 70_000)
         let appsPath = try write(apps, "apps.bin"), systemPath = try write(system, "system.bin")
-        let listing = try run(on: nil, ["partitions", "--port", port, "--programmer", programmer, "--json"])
+        let listing = try run(on: nil, ["partitions", "--backend", "streaming-dload", "--port", port, "--programmer", programmer, "--json"])
         let decoded = try XCTUnwrap(try json(listing) as? [String: Any])
         let regions = try XCTUnwrap(decoded["regions"] as? [[String: Any]])
         XCTAssertEqual(regions.count, 19, "MIBIB read from the unit through the uploaded programmer")
