@@ -45,7 +45,7 @@ let package = Package(
             dependencies: ["TermflashCore", "TermflashCrypto", "CLibZ",
                            .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "TermflashDelta", dependencies: ["TermflashCore", "TermflashCrypto", "CLZMA", "CDivSufSort"]),
-        .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
+        .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto", "TermflashImages"]),
         .target(
             name: "TermflashEngine",
             dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto",
