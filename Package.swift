@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "TermflashPackagesTests",
             dependencies: ["TermflashPackages", "TermflashCrypto", "TermflashProfiles", "TermflashEngine", "TestSupport"]),
-        .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
+        .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport", "TermflashImages", "TermflashCrypto"]),
         .testTarget(
             name: "TermflashEDLTests",
             dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCapture", "TermflashEngine",

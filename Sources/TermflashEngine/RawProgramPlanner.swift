@@ -69,8 +69,18 @@ public struct RawProgramPlanner {
     /// Whether a DISK patch changes sectors the entry writes: its image is then not what the
     /// device ends up holding (a GPT), so it is programmed as a step, not a verified write.
     private func isPatched(_ entry: ProgramEntry, start: UInt64, sectors: UInt64) -> Bool {
-        rawProgram.diskPatches.contains { patch in
-            guard patch.lun == entry.lun, let sector = patch.start.literal else { return false }
+        isChangedByPatches(entry)
+    }
+
+    /// Whether a DISK patch lands in the sectors `entry` writes (symbolic starts are compared
+    /// on a notional large disk, where `NUM_DISK_SECTORS-5.` and `NUM_DISK_SECTORS-1.` overlap
+    /// as they do on every real one).
+    public func isChangedByPatches(_ entry: ProgramEntry) -> Bool {
+        let notional: UInt64 = 1 << 40
+        guard let start = try? entry.start.resolve(diskSectors: notional) else { return false }
+        let sectors = entry.numSectors == 0 ? 1 : entry.numSectors
+        return rawProgram.diskPatches.contains { patch in
+            guard patch.lun == entry.lun, let sector = try? patch.start.resolve(diskSectors: notional) else { return false }
             return sector >= start && sector < start + sectors
         }
     }

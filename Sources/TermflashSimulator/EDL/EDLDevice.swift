@@ -115,12 +115,12 @@ public final class EDLDevice: @unchecked Sendable {
 /// The device stopped on purpose (a fault) or because the host left.
 enum EDLDeviceStop: Error, CustomStringConvertible {
     case vanished(afterBytes: UInt64)
-    case poweredOff
+    case hostLeft(afterBytes: UInt64)
 
     var description: String {
         switch self {
         case let .vanished(bytes): return "disconnected after \(bytes) program bytes (fault injection)"
-        case .poweredOff: return "powered off"
+        case let .hostLeft(bytes): return "the host left (\(bytes) program bytes received in all)"
         }
     }
 }
