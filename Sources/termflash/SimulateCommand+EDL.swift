@@ -43,7 +43,7 @@ extension SimulateCommand {
         @Flag(help: "Write a GPT with sample partitions to every LUN first.")
         var format = false
 
-        @Option(help: "Fault: NAK the Nth Firehose command.")
+        @Option(help: "Fault: NAK the Nth Firehose command of a boot (once).")
         var nakAt: Int?
 
         @Option(help: "Fault: vanish after this many programmed bytes.")

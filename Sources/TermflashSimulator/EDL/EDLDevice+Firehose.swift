@@ -27,6 +27,7 @@ extension EDLDevice {
         update { $0.commands.append(command.name) }
         event("firehose: \(command)")
         if let nth = behaviour.faults.nakAtCommand, nth == commandCount {
+            behaviour.faults.nakAtCommand = nil  // a one-time fault: the next boot works
             try respond(ack: false, log: ["simulated fault: NAK of command \(commandCount) (\(command.name))"])
             return false
         }

@@ -39,7 +39,7 @@ enum EDLBackend: FlashBackend {
 
     private static func loadSet(_ request: FlashRequest) throws -> RawProgramSet {
         guard request.inputs.count == 1 else {
-            throw PlanError.check("give one rawprogram folder or zip (got \(request.inputs.count) inputs)")
+            throw PlanError.check("give one rawprogram folder or zip (got \(request.inputs.count) inputs); with --resume, name the set again")
         }
         return try RawProgramSet.load(from: URL(fileURLWithPath: request.inputs[0]))
     }
