@@ -3,24 +3,31 @@ import Foundation
 import TermflashCore
 import TermflashImages
 
-/// `termflash partitions`: the partition tables of a unit, read through its download protocol.
+/// `termflash partitions`: the partition tables of a unit, read through its download protocol:
+/// the GPT of each LUN over EDL, or the NAND MIBIB through a Streaming DLOAD programmer.
 struct PartitionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "partitions", abstract: "Read and print the partition tables of a unit (the GPT of each LUN over EDL).")
+        commandName: "partitions", abstract: "Read and print the partition tables of a unit (GPT per LUN over EDL, NAND MIBIB over Streaming DLOAD).")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var device: DeviceSelectionOptions
     @OptionGroup var session: SessionOptions
     @OptionGroup var edl: EDLOptions
 
-    @Option(help: "Protocol to read through: edl (GPT per LUN).")
+    @Option(help: "Protocol to read through: edl (GPT per LUN) or streaming-dload (NAND MIBIB; --programmer uploads a NAND programmer over DLOAD).")
     var backend = "edl"
+
+    @Option(help: ArgumentHelp("Decode this NAND MIBIB table file instead of asking a unit.", valueName: "file"))
+    var table: String?
+
+    @Option(help: "Erase-block size in bytes for a NAND table file (a unit reports its own).")
+    var blockSize: UInt64 = 131_072
 
     @Flag(help: "Print JSON.")
     var json = false
 
     func validate() throws {
-        guard ["edl"].contains(backend) else { throw ValidationError("--backend must be one of: edl") }
+        guard ["edl", "streaming-dload"].contains(backend) else { throw ValidationError("--backend must be one of: edl, streaming-dload") }
     }
 
     struct Row: Encodable {
@@ -36,6 +43,11 @@ struct PartitionsCommand: ParsableCommand {
     }
 
     func run() throws {
+        if table != nil || backend == "streaming-dload" {
+            return try reportingErrors {
+                try NANDPartitions(device: device, session: session, programmer: edl.programmer, table: table, blockSize: blockSize, json: json).run()
+            }
+        }
         try reportingErrors {
             let logger = global.makeLogger()
             let connection = try EDLConnection(device: device.selection, session: session, edl: edl.settings, logger: logger)

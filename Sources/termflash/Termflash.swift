@@ -9,5 +9,6 @@ struct Termflash: ParsableCommand {
         subcommands: [ListCommand.self, WaitCommand.self, ATCommand.self, CaptureCommand.self, FlashCommand.self, ProfileCommand.self, BenchCommand.self,
                       PackageCommand.self, KeysCommand.self, IdentifyCommand.self, RebrandCommand.self,
                       DeltaCommand.self,
-                      InfoCommand.self, PartitionsCommand.self, ReadCommand.self, EraseCommand.self, VerifyCommand.self, SimulateCommand.self])
+                      InfoCommand.self, PartitionsCommand.self, ReadCommand.self, EraseCommand.self, VerifyCommand.self, SimulateCommand.self,
+                      NVCommand.self])
 }
