@@ -3,24 +3,31 @@ import Foundation
 import TermflashCore
 import TermflashImages
 
-/// `termflash partitions`: the partition tables of a unit, read through its download protocol.
+/// `termflash partitions`: the partition tables of a unit, read through its download protocol:
+/// the GPT of each LUN over EDL, or the NAND MIBIB through a Streaming DLOAD programmer.
 struct PartitionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "partitions", abstract: "Read and print the partition tables of a unit (the GPT of each LUN over EDL).")
+        commandName: "partitions", abstract: "Read and print the partition tables of a unit (GPT per LUN over EDL, NAND MIBIB over Streaming DLOAD).")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var device: DeviceSelectionOptions
     @OptionGroup var session: SessionOptions
     @OptionGroup var edl: EDLOptions
 
-    @Option(help: "Protocol to read through: edl (GPT per LUN).")
+    @Option(help: "Protocol to read through: edl (GPT per LUN) or streaming-dload (NAND MIBIB; --programmer uploads a NAND programmer over DLOAD).")
     var backend = "edl"
+
+    @Option(help: ArgumentHelp("Decode this NAND MIBIB table file instead of asking a unit.", valueName: "file"))
+    var table: String?
+
+    @Option(help: "Erase-block size in bytes for a NAND table file (a unit reports its own).")
+    var blockSize: UInt64 = 131_072
 
     @Flag(help: "Print JSON.")
     var json = false
 
     func validate() throws {
-        guard ["edl"].contains(backend) else { throw ValidationError("--backend must be one of: edl") }
+        guard ["edl", "streaming-dload"].contains(backend) else { throw ValidationError("--backend must be one of: edl, streaming-dload") }
     }
 
     struct Row: Encodable {
@@ -36,6 +43,11 @@ struct PartitionsCommand: ParsableCommand {
     }
 
     func run() throws {
+        if table != nil || backend == "streaming-dload" {
+            return try reportingErrors {
+                try NANDPartitions(device: device, session: session, programmer: edl.programmer, table: table, blockSize: blockSize, json: json).run()
+            }
+        }
         try reportingErrors {
             let logger = global.makeLogger()
             let connection = try EDLConnection(device: device.selection, session: session, edl: edl.settings, logger: logger)
@@ -50,13 +62,20 @@ struct PartitionsCommand: ParsableCommand {
             }
             if json { return try printJSON(rows) }
             guard !tables.isEmpty else { return print("no LUN holds a GPT (a blank or bricked unit: flash a rawprogram set)") }
-            print("LUN  #   name                              first LBA    last LBA      size")
+            print("LUN   #  name                              first LBA    last LBA        size")
             for row in rows {
-                print(String(format: "%3d %3d   %-32@ %10llu  %10llu  %9@", row.lun, row.index, row.name as NSString,
-                             row.firstLBA, row.lastLBA, humanBytes(row.bytes) as NSString))
+                print(column(String(row.lun), 3, right: true) + column(String(row.index), 4, right: true) + "  " + column(row.name, 32)
+                      + column(String(row.firstLBA), 11, right: true) + column(String(row.lastLBA), 12, right: true)
+                      + column(humanBytes(row.bytes), 12, right: true))
             }
         }
     }
+}
+
+/// `text` padded with spaces to `width` (on the left when `right`).
+func column(_ text: String, _ width: Int, right: Bool = false) -> String {
+    let padding = String(repeating: " ", count: max(0, width - text.count))
+    return right ? padding + text : text + padding
 }
 
 /// `12.0 MiB`, `512 B`.

@@ -10,5 +10,6 @@ struct Termflash: ParsableCommand {
                       PackageCommand.self, KeysCommand.self, IdentifyCommand.self, RebrandCommand.self,
                       DeltaCommand.self,
                       SampleSetCommand.self,
-                      InfoCommand.self, PartitionsCommand.self, ReadCommand.self, EraseCommand.self, VerifyCommand.self, SimulateCommand.self])
+                      InfoCommand.self, PartitionsCommand.self, ReadCommand.self, EraseCommand.self, VerifyCommand.self, SimulateCommand.self,
+                      NVCommand.self])
 }
