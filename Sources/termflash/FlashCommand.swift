@@ -64,6 +64,8 @@ struct FlashCommand: ParsableCommand {
                                    programmer: flash.programmer, partitions: flash.partition, unlockedPartitions: flash.unlockPartition,
                                    memory: flash.memory, baud: flash.baud, backupDirectory: flash.backupDir ?? defaultBackupDirectory(),
                                    backupEverything: flash.backup, disk: flash.disk)
+        request.overridePartitionTable = flash.overridePartitionTable
+        request.skipUnchanged = flash.skipUnchanged
         guard flash.resume == nil, flash.rollback == nil else { return request }
         request.unitKey = packages.unitKey(disk: flash.disk, selection: device.selection)
         request.unit = try packages.unitFacts(profile: profile, unitKey: request.unitKey, disk: flash.disk)
@@ -181,6 +183,9 @@ struct FlashOptions: ParsableArguments {
 
     @Option(help: "Baud rate of a serial console or port.")
     var baud = 115_200
+
+    @Flag(help: "Let a NAND partition table (--partition ptable) replace a different one on the unit (streaming-dload).")
+    var overridePartitionTable = false
 
     @Option(help: ArgumentHelp("Write only the blocks this delta changes in --partition (the unit must hold the delta's source).", valueName: "patch"))
     var delta: String?
