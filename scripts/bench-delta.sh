@@ -89,7 +89,7 @@ make_pair() {
         "$work/venv/bin/pip" download -q --no-deps --only-binary :all: --platform manylinux_2_17_x86_64 \
           --python-version 3.11 -d "$work/ruff-$side" "ruff==$version" </dev/null
         (cd "$work/ruff-$side" && python3 -m zipfile -e ./*.whl unpacked)
-        cp "$(find "$work/ruff-$side/unpacked" -type f -name ruff -path '*bin*' | head -1)" "$dir/$side.bin"
+        cp "$(find "$work/ruff-$side/unpacked" -type f -name ruff | head -1)" "$dir/$side.bin"
       done ;;
     *) echo "unknown pair $name" >&2; exit 2 ;;
   esac
