@@ -16,7 +16,11 @@ struct ZipDirectory {
     let entries: [Entry]
 
     static func read(path: String) throws -> ZipDirectory {
-        let file = try RandomAccessFile(path: path)
+        try read(try RandomAccessFile(path: path))
+    }
+
+    static func read(_ file: RandomAccessFile) throws -> ZipDirectory {
+        let path = file.path
         let tailLength = Int(min(file.size, 65_557))
         let tail = try file.read(at: file.size - UInt64(tailLength), count: tailLength)
         guard let end = stride(from: tail.count - 22, through: 0, by: -1).first(where: { readLE32(tail, $0) == 0x0605_4B50 }) else {
