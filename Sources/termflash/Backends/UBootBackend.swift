@@ -18,18 +18,21 @@ enum UBootBackend: FlashBackend {
 
     static func plan(for request: FlashRequest) throws -> UpdatePlan {
         let layout = try UBootLayout(profile: request.profile)
-        guard !request.inputs.isEmpty, request.partitions.count == request.inputs.count else {
-            throw PlanError.check("give one --partition per image for the uboot backend: \(request.inputs.count) image(s), "
-                + "\(request.partitions.count) partition(s); partitions of \(layout.profileID): \(layout.regions.compactMap(\.partition).joined(separator: ", "))")
+        let known = layout.regions.compactMap(\.partition).joined(separator: ", ")
+        guard !request.images.isEmpty, request.images.allSatisfy({ $0.partition != nil }) else {
+            throw PlanError.check("give one --partition per image for the uboot backend (or a package): \(request.inputs.count) input(s), "
+                + "\(request.partitions.count) partition(s); partitions of \(layout.profileID): \(known)")
         }
         var steps: [PlanStep] = []
-        for (input, label) in zip(request.inputs, request.partitions) {
+        for image in request.images {
+            let label = image.partition ?? ""
             guard let region = layout.regions.first(where: { $0.partition == label }) else {
                 throw PlanError.unknownPartition(name: label, known: layout.regions.compactMap(\.partition))
             }
-            steps.append(.write(try imageReference(input), to: region))
+            steps.append(.write(image.reference, to: region))
         }
-        let summary = "\(layout.profileID) partition \(request.partitions.joined(separator: ", ")) over the U-Boot console"
+        let partitions = request.images.compactMap(\.partition)
+        let summary = "\(layout.profileID) partition \(partitions.joined(separator: ", ")) over the U-Boot console"
         return UpdatePlan(id: "\(layout.profileID)-uboot", summary: summary, steps: steps, finish: .reset)
     }
 
@@ -76,14 +79,6 @@ enum UBootBackend: FlashBackend {
             commands.append(operations.map(\.description))
         }
         return commands
-    }
-
-    private static func imageReference(_ path: String) throws -> ImageReference {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = attributes[.size] as? NSNumber else {
-            throw PlanError.imageUnreadable(image: path, reason: "cannot be read")
-        }
-        return ImageReference(path: path, length: size.uint64Value)
     }
 }
 
