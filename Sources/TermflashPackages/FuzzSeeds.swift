@@ -10,8 +10,6 @@ enum FuzzSeeds {
             seeds.append((.package, try package(sizes: sizes, key: index == 1 ? nil : key, deltaBase: index == 2)))
         }
         seeds.append((.openWrt, sysupgrade()))
-        seeds.append((.zip, storedZip(["rawprogram0.xml": Array(#"<data><program SECTOR_SIZE_IN_BYTES="512" filename="a.img" label="a" num_partition_sectors="8" physical_partition_number="0"/></data>"#.utf8),
-                                       "a.img": [UInt8](repeating: 1, count: 100)])))
         seeds.append((.environment, UBootEnvironment.block([("bootcmd", "bootm"), ("hw_ver", "A"), ("fw_version", "HGGBMF286DV1.0.0B04")], size: 1024)))
         return seeds
     }
@@ -52,23 +50,5 @@ enum FuzzSeeds {
         file += [UInt8](repeating: 0x5A, count: 64)
         file += be32(0x4657_7830) + be32(~CRC32.checksum(file)) + [0, 0, 0, 0] + be32(80)
         return file
-    }
-
-    /// A zip whose members are stored (method 0), with local headers and a central directory.
-    static func storedZip(_ files: [String: [UInt8]]) -> [UInt8] {
-        func le16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF)] }
-        func le32(_ value: UInt32) -> [UInt8] { [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: value >> UInt32($0)) } }
-        var body: [UInt8] = [], directory: [UInt8] = []
-        for (name, data) in files.sorted(by: { $0.key < $1.key }) {
-            let offset = UInt32(body.count), crc = CRC32.checksum(data), nameBytes = Array(name.utf8)
-            body += le32(0x0403_4B50) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0) + le32(crc)
-            body += le32(UInt32(data.count)) + le32(UInt32(data.count)) + le16(nameBytes.count) + le16(0) + nameBytes + data
-            directory += le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0) + le32(crc)
-            directory += le32(UInt32(data.count)) + le32(UInt32(data.count)) + le16(nameBytes.count) + le16(0) + le16(0)
-            directory += le16(0) + le16(0) + le32(0) + le32(offset) + nameBytes
-        }
-        let end = le32(0x0605_4B50) + le16(0) + le16(0) + le16(files.count) + le16(files.count)
-            + le32(UInt32(directory.count)) + le32(UInt32(body.count)) + le16(0)
-        return body + directory + end
     }
 }

@@ -3,8 +3,7 @@ import TermflashCore
 import TermflashCrypto
 
 /// Feeds mutated packages and vendor images to every reader in this target — package
-/// verifier (tar, manifest, signature, hashes), OpenWrt reader, zip directory, rawprogram
-/// XML, U-Boot environment — each input must end in a result or a typed `PackageError`,
+/// verifier (tar, manifest, signature, hashes), OpenWrt reader, U-Boot environment — each input must end in a result or a typed `PackageError`,
 /// never a crash or a hang. Some mutations repair the tar checksum or re-sign the manifest,
 /// so the deeper rules are reached too. Used by tests (thousands) and `bench fuzz-packages`.
 public struct PackageFuzzer {
@@ -25,14 +24,14 @@ public struct PackageFuzzer {
     }
 
     /// Kinds of seed.
-    enum Kind { case package, openWrt, zip, environment }
+    enum Kind { case package, openWrt, environment }
 
     private var random: SplitMix64
     private let seeds: [(Kind, [UInt8])]
     private let key: Ed25519.PrivateKey
     private let verifier: PackageVerifier
 
-    /// A fuzzer over built-in seeds: signed packages, an OpenWrt sysupgrade image, a stored zip, a U-Boot environment.
+    /// A fuzzer over built-in seeds: signed and unsigned packages, an OpenWrt sysupgrade image, a U-Boot environment.
     public init(seed: UInt64 = 0x5EED) throws {
         random = SplitMix64(seed: seed)
         key = try Ed25519.PrivateKey(rawBytes: (0..<32).map { UInt8($0 &* 7 &+ 1) })
@@ -66,12 +65,6 @@ public struct PackageFuzzer {
             switch kind {
             case .package: _ = try verifier.verify(MemoryPackageInput(input))
             case .openWrt: _ = try OpenWrtImage.read(bytes: input, name: "fuzz.bin")
-            case .zip:
-                let directory = try ZipDirectory.read(RandomAccessFile(bytes: input, name: "fuzz.zip"))
-                for entry in directory.entries where RawprogramInput.isRawprogramName(entry.name) {
-                    let text = String(decoding: try directory.storedContent(of: entry, limit: 1 << 20), as: UTF8.self)
-                    _ = RawprogramInput.programEntries(xml: entry.name, text: text, sizes: [:])
-                }
             case .environment:
                 guard UBootEnvironment.parseBlock(input) != nil else { return "environmentCRC" }
             }

@@ -128,10 +128,10 @@ final class VendorInputTests: PackageTestCase {
         }
     }
 
-    func testRawprogramZipIsListedFromItsCentralDirectory() throws {
+    func testRawprogramZipIsReadAndItsImagesSized() throws {
         let set = "\(folder)/zipped"
         try FileManager.default.createDirectory(atPath: set, withIntermediateDirectories: true)
-        try #"<data><program SECTOR_SIZE_IN_BYTES="512" filename="modem.img" label="modem" num_partition_sectors="8" physical_partition_number="0"/></data>"#
+        try #"<data><program SECTOR_SIZE_IN_BYTES="512" filename="modem.img" label="modem" num_partition_sectors="8" physical_partition_number="0" start_sector="64"/></data>"#
             .write(toFile: "\(set)/rawprogram_unsparse.xml", atomically: true, encoding: .utf8)
         try Data(repeating: 2, count: 1000).write(to: URL(fileURLWithPath: "\(set)/modem.img"))
         let zip = try XCTUnwrap(which("zip") ?? which("python3"))
