@@ -30,6 +30,12 @@ let package = Package(
         .systemLibrary(
             name: "CLibZ", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CLZMA", pkgConfig: "liblzma",
+            providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(
+            name: "CDivSufSort", pkgConfig: "libdivsufsort",
+            providers: [.apt(["libdivsufsort-dev"])]),
 
         .target(name: "TermflashCore"),
         .target(name: "TermflashCrypto", dependencies: ["CLibCrypto"]),
@@ -38,10 +44,11 @@ let package = Package(
             name: "TermflashImages",
             dependencies: ["TermflashCore", "TermflashCrypto", "CLibZ",
                            .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
+        .target(name: "TermflashDelta", dependencies: ["TermflashCore", "TermflashCrypto", "CLZMA", "CDivSufSort"]),
+        .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto", "TermflashImages"]),
         .target(
             name: "TermflashEngine",
-            dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto",
+            dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto", "TermflashImages",
                            .product(name: "Logging", package: "swift-log")]),
         .target(name: "TermflashCapture", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
         .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles", "TermflashEngine", "TermflashImages"]),
@@ -56,7 +63,7 @@ let package = Package(
             name: "termflash",
             dependencies: [
                 "TermflashCore", "TermflashProfiles", "TermflashHardware", "TermflashCapture", "TermflashProtocols",
-                "TermflashSimulator", "TermflashEngine", "TermflashPackages", "TermflashCrypto", "TermflashImages",
+                "TermflashSimulator", "TermflashEngine", "TermflashPackages", "TermflashCrypto", "TermflashImages", "TermflashDelta",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -80,17 +87,20 @@ let package = Package(
             name: "TermflashHardwareTests",
             dependencies: ["TermflashHardware", "TermflashCrypto", "TestSupport"]),
         .testTarget(
+            name: "TermflashDeltaTests",
+            dependencies: ["TermflashDelta", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TermflashCrypto", "TestSupport"]),
+        .testTarget(
             name: "TermflashImagesTests",
             dependencies: ["TermflashImages", "TermflashCore", "TermflashCrypto", "TestSupport",
                            .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(
             name: "TermflashPackagesTests",
             dependencies: ["TermflashPackages", "TermflashCrypto", "TermflashProfiles", "TermflashEngine", "TestSupport"]),
-        .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
+        .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport", "TermflashImages", "TermflashCrypto"]),
         .testTarget(
             name: "TermflashEDLTests",
             dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCapture", "TermflashEngine",
-                           "TermflashCrypto", "TestSupport"]),
+                           "TermflashCrypto", "TermflashImages", "TestSupport"]),
         .testTarget(
             name: "TermflashUBootTests",
             dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TestSupport"]),

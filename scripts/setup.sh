@@ -11,6 +11,9 @@ packages=(
   umockdev
   libumockdev-dev
   tshark
+  liblzma-dev
+  libdivsufsort-dev
+  xz-utils
   qemu-system-arm
   u-boot-qemu
   zlib1g-dev

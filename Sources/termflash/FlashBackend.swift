@@ -27,6 +27,8 @@ struct FlashRequest {
     var backupEverything: Bool
     /// `--disk PATH`: a block device or disk image written directly.
     var disk: String?
+    /// `--override-partition-table`: a NAND partition table may replace a different one.
+    var overridePartitionTable = false
     /// The inputs that are images (package members, OpenWrt bodies, raw files), already
     /// verified — signature, size, SHA-256 — and guarded, each with its partition (`nil`: the
     /// whole device). A backend that writes partitions plans from these; rawprogram sets stay
@@ -38,6 +40,8 @@ struct FlashRequest {
     var unit = UnitFacts()
     /// How the unit is named in the ledger.
     var unitKey: String?
+    /// `--skip-unchanged`: backends with device digests also skip unchanged chunks inside a region.
+    var skipUnchanged = false
 
     /// The backend a package's manifest suggests.
     var backendHint: String? { packages.lazy.compactMap { $0.manifest.protocolHints?.backend }.first }
@@ -75,7 +79,7 @@ extension FlashBackend {
 
 /// The backends `termflash flash` knows; each protocol family adds its own here.
 enum FlashBackends {
-    static let all: [any FlashBackend.Type] = [DiskBackend.self, UBootBackend.self]
+    static let all: [any FlashBackend.Type] = [DiskBackend.self, EDLBackend.self, UBootBackend.self, StreamingDLoadBackend.self]
 
     /// The backend named `name`, or the first that accepts the request.
     static func choose(named name: String?, for request: FlashRequest) throws -> any FlashBackend.Type {

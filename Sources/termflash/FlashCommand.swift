@@ -24,7 +24,7 @@ struct FlashCommand: ParsableCommand {
     var inputs: [String] = []
 
     func validate() throws {
-        if flash.resume == nil, flash.rollback == nil, inputs.isEmpty {
+        if flash.resume == nil, flash.rollback == nil, flash.delta == nil, inputs.isEmpty {
             throw ValidationError("name what to flash, or --resume / --rollback a journal")
         }
     }
@@ -37,6 +37,7 @@ struct FlashCommand: ParsableCommand {
                 try continueJournal(at: journalPath, request: request, logger: logger)
                 return
             }
+            if let patch = flash.delta { return try flashDelta(patch, request: request, logger: logger) }
             let backend = try FlashBackends.choose(named: flash.backend ?? request.backendHint, for: request)
             var plan = try backend.plan(for: request)
             plan.backend = backend.name
@@ -59,6 +60,8 @@ struct FlashCommand: ParsableCommand {
                                    programmer: flash.programmer, partitions: flash.partition, unlockedPartitions: flash.unlockPartition,
                                    memory: flash.memory, baud: flash.baud, backupDirectory: flash.backupDir ?? defaultBackupDirectory(),
                                    backupEverything: flash.backup, disk: flash.disk)
+        request.overridePartitionTable = flash.overridePartitionTable
+        request.skipUnchanged = flash.skipUnchanged
         guard flash.resume == nil, flash.rollback == nil else { return request }
         request.unitKey = packages.unitKey(disk: flash.disk, selection: device.selection)
         request.unit = try packages.unitFacts(profile: profile, unitKey: request.unitKey, disk: flash.disk)
@@ -176,6 +179,16 @@ struct FlashOptions: ParsableArguments {
 
     @Option(help: "Baud rate of a serial console or port.")
     var baud = 115_200
+
+    @Flag(help: "Let a NAND partition table (--partition ptable) replace a different one on the unit (streaming-dload).")
+    var overridePartitionTable = false
+
+    @Option(help: ArgumentHelp("Write only the blocks this delta changes in --partition (the unit must hold the delta's source).", valueName: "patch"))
+    var delta: String?
+
+    @Option(name: .customLong("delta-base"),
+            help: ArgumentHelp("A host copy of the delta's source; without it the partition is read back.", valueName: "file"))
+    var deltaBase: String?
 
     @Flag(help: "Back up every region before it is written (rollback then restores everything).")
     var backup = false

@@ -7,5 +7,8 @@ struct Termflash: ParsableCommand {
         commandName: "termflash",
         abstract: "Flash firmware onto USB modems, hotspots and routers over their real download-mode protocols.",
         subcommands: [ListCommand.self, WaitCommand.self, ATCommand.self, CaptureCommand.self, FlashCommand.self, ProfileCommand.self, BenchCommand.self,
-                      PackageCommand.self, KeysCommand.self, IdentifyCommand.self, RebrandCommand.self])
+                      PackageCommand.self, KeysCommand.self, IdentifyCommand.self, RebrandCommand.self,
+                      DeltaCommand.self,
+                      InfoCommand.self, PartitionsCommand.self, ReadCommand.self, EraseCommand.self, VerifyCommand.self, SimulateCommand.self,
+                      NVCommand.self])
 }

@@ -67,7 +67,7 @@ public protocol CaptureDecoder {
 /// Protocol decoders are added here as each protocol lands.
 public enum CaptureDecoders {
     /// The registered decoder types.
-    public static let all: [any CaptureDecoder.Type] = [HDLCCaptureDecoder.self, ATCaptureDecoder.self, RawCaptureDecoder.self]
+    public static let all: [any CaptureDecoder.Type] = [SaharaCaptureDecoder.self, FirehoseCaptureDecoder.self, HDLCCaptureDecoder.self, ATCaptureDecoder.self, RawCaptureDecoder.self]
 
     /// The decoder named `name`, or `nil`.
     public static func named(_ name: String) -> (any CaptureDecoder.Type)? {

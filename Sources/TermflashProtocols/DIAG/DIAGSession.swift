@@ -105,12 +105,20 @@ public final class DIAGSession {
     /// DIAG 0x3A: the unit reboots into DMSS download mode. The echo is not trusted; the
     /// caller confirms the switch by the USB identity the unit comes back with.
     public func switchToDownload() throws(DIAGError) {
-        do { try link.send(DIAGRequest.switchToDownload.payload, what: "DIAG DLOAD") } catch { throw .link(error) }
+        try sendSwitch(.switchToDownload)
     }
 
     /// DIAG 0x4B 0x65 0x01 0x00: the unit reboots into emergency download (Sahara).
     public func switchToEmergencyDownload() throws(DIAGError) {
-        do { try link.send(DIAGRequest.switchToEmergencyDownload.payload, what: "DIAG EDL") } catch { throw .link(error) }
+        try sendSwitch(.switchToEmergencyDownload)
+    }
+
+    /// Sends a switch and takes the echo the unit may send before it leaves (up to
+    /// `echoMilliseconds`); a unit that leaves without one is fine, an error reply throws.
+    private func sendSwitch(_ request: DIAGRequest, echoMilliseconds: Int = 500) throws(DIAGError) {
+        do { try link.send(request.payload, what: "DIAG \(request.name)") } catch { throw .link(error) }
+        guard let echo = try? link.receive(waitingFor: "the echo of \(request.name)", deadline: .after(milliseconds: echoMilliseconds)) else { return }
+        if case let .error(rejection)? = try? DIAGResponse.parse(echo) { throw .rejected(rejection) }
     }
 
     /// Whether `reply` answers `request`: same command code (and subsystem), or an error reply.

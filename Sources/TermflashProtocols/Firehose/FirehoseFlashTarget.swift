@@ -18,6 +18,9 @@ public final class FirehoseFlashTarget: FlashTarget {
     /// When set, writes compare device and host SHA-256 per chunk of this many bytes and
     /// program only the chunks that differ.
     public var skipUnchangedChunkBytes: Int?
+    /// Opens the image of a `program` step whose start sector only the programmer can evaluate
+    /// (`NUM_DISK_SECTORS-33.`); the step's attributes name it.
+    public var openImage: ((TargetCommand) throws -> ByteSource)?
     /// What the last writes did, chunk by chunk (for reports and tests).
     public private(set) var chunksSkipped = 0
     public private(set) var chunksWritten = 0
@@ -74,6 +77,10 @@ public final class FirehoseFlashTarget: FlashTarget {
             try host.program(lun: region.lun, startSector: String(startSector), sectors: sectors, sectorSize: sectorSize,
                              source: source, sourceOffset: sourceOffset, label: region.partition,
                              progress: progress.map { report in { done, _ in report(min(confirmed + done, region.length), region.length) } })
+        } catch let FirehoseError.nak(command, log, written) {
+            // A NAK ends the run: never retried, reported with what the device already holds.
+            let nak = FirehoseError.nak(command: command, log: log, written: written)
+            throw FlashTargetError.refused(command: "\(command) of \(region)", reason: Self.describe(nak, confirmed: confirmed), log: log)
         } catch let error as FirehoseError {
             throw FlashTargetError.interrupted(region: region, bytesWritten: min(confirmed, region.length),
                                                reason: Self.describe(error, confirmed: confirmed))
@@ -111,12 +118,14 @@ public final class FirehoseFlashTarget: FlashTarget {
 
     public func digest(_ region: FlashRegion, kind: DeviceDigestKind) throws -> [UInt8] {
         guard kind == .sha256 else { throw FlashTargetError.unsupportedDigest(kind) }
-        guard region.length % UInt64(sectorSize) == 0 else {
-            // The device digests whole sectors; the engine compares with the image's own digest,
-            // so a partial last sector cannot match: report it as unsupported for a read-back.
-            throw FlashTargetError.unsupportedDigest(kind)
-        }
         let (start, sectors) = try sectorRange(region)
+        guard region.length % UInt64(sectorSize) == 0 else {
+            // The device digests whole sectors, padding included; the image's digest covers only
+            // its own bytes, so a region ending inside a sector is read back and hashed here.
+            let sha = SHA256()
+            try read(region, into: { sha.update(Array($0)) }, progress: nil)
+            return sha.finish()
+        }
         return try host.sha256Digest(lun: region.lun, startSector: String(start), sectors: sectors, sectorSize: sectorSize)
     }
 
@@ -136,6 +145,8 @@ public final class FirehoseFlashTarget: FlashTarget {
             let known = order.compactMap { key in command.attributes[key].map { (key, $0) } }
             let rest = command.attributes.filter { !order.contains($0.key) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             try host.patch(known + rest)
+        case "program":
+            try programSymbolic(command)
         case "setbootablestoragedrive":
             guard let value = command.attributes["value"].flatMap(Int.init) else {
                 throw FlashTargetError.refused(command: command.name, reason: "needs value=<LUN>", log: [])
@@ -144,6 +155,20 @@ public final class FirehoseFlashTarget: FlashTarget {
         default:
             throw FlashTargetError.refused(command: command.name, reason: "Firehose has no such step", log: [])
         }
+    }
+
+    /// A `program` whose `start_sector` is an expression: sent unchanged for the programmer to evaluate.
+    private func programSymbolic(_ command: TargetCommand) throws {
+        guard let openImage, let start = command.attributes["start_sector"],
+              let lun = command.attributes["physical_partition_number"].flatMap(Int.init),
+              let sectors = command.attributes["num_partition_sectors"].flatMap(UInt64.init) else {
+            throw FlashTargetError.refused(command: "program", reason: "needs start_sector, physical_partition_number, num_partition_sectors and an image", log: [])
+        }
+        let source = try openImage(command)
+        let needed = (source.count + UInt64(sectorSize) - 1) / UInt64(sectorSize)
+        try host.program(lun: lun, startSector: start, sectors: sectors == 0 ? needed : min(sectors, needed), sectorSize: sectorSize,
+                         source: source, label: command.attributes["label"])
+        chunksWritten += 1
     }
 
     private func sectorRange(_ region: FlashRegion) throws -> (start: UInt64, sectors: UInt64) {

@@ -1,0 +1,183 @@
+internal import CDivSufSort
+import Foundation
+
+/// One operation of a delta before it is serialized: the target bytes
+/// `targetStart ..< targetStart + addLength` are the source bytes from `sourceStart` plus
+/// diff bytes; the `insertLength` bytes after them are literal.
+struct DeltaOperation: Equatable {
+    var sourceStart: Int
+    var targetStart: Int
+    var addLength: Int
+    var insertLength: Int
+
+    var targetEnd: Int { targetStart + addLength + insertLength }
+}
+
+/// The suffix array of the source (libdivsufsort, every call of it lives in this file) and
+/// bsdiff-class approximate matching of target ranges against it.
+final class SuffixMatcher: @unchecked Sendable {
+    private let old: UnsafeBufferPointer<UInt8>
+    private let new: UnsafeBufferPointer<UInt8>
+    private var suffixes: [Int32]
+
+    /// Sorts the suffixes of `old`; both buffers must outlive the matcher.
+    init(old: UnsafeBufferPointer<UInt8>, new: UnsafeBufferPointer<UInt8>) {
+        self.old = old
+        self.new = new
+        suffixes = [Int32](repeating: 0, count: old.count)
+        if old.count > 0 {
+            let status = suffixes.withUnsafeMutableBufferPointer { array in
+                divsufsort(old.baseAddress, array.baseAddress, Int32(old.count))
+            }
+            precondition(status == 0, "libdivsufsort failed on \(old.count) bytes (status \(status)); out of memory?")
+        }
+    }
+
+    /// Operations covering `segment` of the target, in order.
+    func operations(for segment: Range<Int>) -> [DeltaOperation] {
+        guard !old.isEmpty else {
+            return [DeltaOperation(sourceStart: 0, targetStart: segment.lowerBound, addLength: 0, insertLength: segment.count)]
+        }
+        return suffixes.withUnsafeBufferPointer { array in
+            var scan = SegmentScan(old: old, new: new, suffixes: array, end: segment.upperBound, start: segment.lowerBound)
+            return scan.run()
+        }
+    }
+}
+
+/// The approximate-match scan over one target segment: find an exact match by suffix
+/// array, then extend it forwards and backwards while at least half the bytes agree, so
+/// code whose addresses moved still pairs with its old version and leaves small diffs.
+private struct SegmentScan {
+    let old: UnsafeBufferPointer<UInt8>
+    let new: UnsafeBufferPointer<UInt8>
+    let suffixes: UnsafeBufferPointer<Int32>
+    let end: Int
+    var scan: Int
+    var lastScan: Int
+    var lastPosition = 0
+    var lastOffset = 0
+    var operations: [DeltaOperation] = []
+
+    init(old: UnsafeBufferPointer<UInt8>, new: UnsafeBufferPointer<UInt8>, suffixes: UnsafeBufferPointer<Int32>, end: Int, start: Int) {
+        self.old = old
+        self.new = new
+        self.suffixes = suffixes
+        self.end = end
+        scan = start
+        lastScan = start
+    }
+
+    private func predicted(_ index: Int) -> Bool {
+        let at = index + lastOffset
+        return at >= 0 && at < old.count && old[at] == new[index]
+    }
+
+    mutating func run() -> [DeltaOperation] {
+        var length = 0
+        var position = 0
+        if scan < end {
+            // A segment starts predicting from its own first match, not from source offset 0.
+            (_, lastPosition) = longestMatch(at: scan)
+            lastOffset = lastPosition - scan
+        }
+        while scan < end {
+            var oldScore = 0
+            scan += length
+            var scored = scan
+            while scan < end {
+                (length, position) = longestMatch(at: scan)
+                while scored < scan + length {
+                    if predicted(scored) { oldScore += 1 }
+                    scored += 1
+                }
+                if (length == oldScore && length != 0) || length > oldScore + 8 { break }
+                let step = length >= 512 ? length / 4 : 1
+                for index in scan..<min(scan + step, scored) where predicted(index) { oldScore -= 1 }
+                scan += step
+                if scored < scan { scored = scan; oldScore = 0 }
+            }
+            if length != oldScore || scan >= end {
+                scan = min(scan, end)
+                emit(scan: scan, position: position)
+            }
+        }
+        return operations
+    }
+
+    /// Closes the operation that started at `lastScan`, extending the previous match
+    /// forwards and the new one backwards.
+    private mutating func emit(scan: Int, position: Int) {
+        var forward = forwardExtension()
+        var backward = scan < end ? backwardExtension(scan: scan, position: position) : 0
+        if lastScan + forward > scan - backward {
+            let overlap = lastScan + forward - (scan - backward)
+            var score = 0, best = 0, split = 0
+            for index in 0..<overlap {
+                if new[lastScan + forward - overlap + index] == old[lastPosition + forward - overlap + index] { score += 1 }
+                if new[scan - backward + index] == old[position - backward + index] { score -= 1 }
+                if score > best { best = score; split = index + 1 }
+            }
+            forward += split - overlap
+            backward -= split
+        }
+        operations.append(DeltaOperation(sourceStart: lastPosition, targetStart: lastScan, addLength: forward,
+                                         insertLength: (scan - backward) - (lastScan + forward)))
+        lastScan = scan - backward
+        lastPosition = position - backward
+        lastOffset = position - scan
+    }
+
+    private func forwardExtension() -> Int {
+        var score = 0, best = 0, length = 0, index = 0
+        while lastScan + index < scan, lastPosition + index < old.count {
+            if old[lastPosition + index] == new[lastScan + index] { score += 1 }
+            index += 1
+            if score * 2 - index > best * 2 - length { best = score; length = index }
+        }
+        return length
+    }
+
+    private func backwardExtension(scan: Int, position: Int) -> Int {
+        var score = 0, best = 0, length = 0, index = 1
+        while scan >= lastScan + index, position >= index {
+            if old[position - index] == new[scan - index] { score += 1 }
+            if score * 2 - index > best * 2 - length { best = score; length = index }
+            index += 1
+        }
+        return length
+    }
+
+    /// The longest exact match of `new[at..<end]` in the source: (length, source position).
+    private func longestMatch(at start: Int) -> (Int, Int) {
+        let wanted = end - start
+        var low = 0
+        var high = suffixes.count - 1
+        while high - low > 1 {
+            let middle = low + (high - low) / 2
+            if compare(suffix: Int(suffixes[middle]), start: start, wanted: wanted) < 0 { low = middle } else { high = middle }
+        }
+        let lowLength = matchLength(Int(suffixes[low]), start, wanted)
+        let highLength = matchLength(Int(suffixes[high]), start, wanted)
+        return lowLength >= highLength ? (lowLength, Int(suffixes[low])) : (highLength, Int(suffixes[high]))
+    }
+
+    private func compare(suffix: Int, start: Int, wanted: Int) -> Int32 {
+        let count = min(old.count - suffix, wanted)
+        let result = memcmp(old.baseAddress! + suffix, new.baseAddress! + start, count)
+        return result != 0 ? result : (count < wanted ? -1 : 0)
+    }
+
+    private func matchLength(_ suffix: Int, _ start: Int, _ wanted: Int) -> Int {
+        let limit = min(old.count - suffix, wanted)
+        var length = 0
+        while length + 8 <= limit {
+            let a = UnsafeRawPointer(old.baseAddress! + suffix + length).loadUnaligned(as: UInt64.self)
+            let b = UnsafeRawPointer(new.baseAddress! + start + length).loadUnaligned(as: UInt64.self)
+            if a != b { return length + (a ^ b).trailingZeroBitCount / 8 }
+            length += 8
+        }
+        while length < limit, old[suffix + length] == new[start + length] { length += 1 }
+        return length
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import TermflashCore
+import TermflashCrypto
+@testable import TermflashDelta
+import TestSupport
+import XCTest
+
+/// Patches made and applied: the rebuilt image equals the new one byte for byte.
+final class DeltaRoundTripTests: XCTestCase {
+    private func roundTrip(_ old: [UInt8], _ new: [UInt8], options: DeltaEncoder.Options = .init(),
+                           file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {
+        let patch = try DeltaEncoder(options: options).encode(old: old, new: new)
+        let decoder = try DeltaDecoder(patch: MemoryByteSource(patch), name: "patch")
+        XCTAssertEqual(decoder.header.sourceSize, UInt64(old.count), file: file, line: line)
+        XCTAssertEqual(decoder.header.targetSHA256, SHA256.hash(new), file: file, line: line)
+        let rebuilt = try decoder.apply(source: old)
+        XCTAssertTrue(rebuilt == new, "rebuilt \(rebuilt.count) bytes differ from the \(new.count)-byte target", file: file, line: line)
+        return patch
+    }
+
+    func testCodeWithShiftedAddressesGivesASmallPatch() throws {
+        let (old, new) = DeltaTestData.codePair(size: 300_000, seed: 1)
+        let patch = try roundTrip(old, new)
+        XCTAssertLessThan(patch.count, new.count / 12, "every address moved, yet the patch stays a small part of the image")
+    }
+
+    func testEditedRandomDataAcrossManySmallChunksAndThreads() throws {
+        let (old, new) = DeltaTestData.editedPair(size: 3 << 20, seed: 2)
+        let patch = try roundTrip(old, new, options: .init(window: 64 << 10, threads: 3))
+        let info = try DeltaDecoder(patch: MemoryByteSource(patch), name: "p").chunkSummaries()
+        XCTAssertEqual(info.count, (new.count + (64 << 10) - 1) / (64 << 10))
+        XCTAssertLessThan(patch.count, 64 << 10, "8 edits of random data cost their own bytes, not the image's")
+    }
+
+    /// Every thread's segment must find its own alignment, not assume source offset 0.
+    func testSparseByteEditsCostNextToNothingWithEveryThreadCount() throws {
+        var random = SplitMix64(seed: 5)
+        let old = (0..<(2 << 20)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        var new = old
+        for _ in 0..<30 { new[Int(random.next() % UInt64(new.count))] ^= 0x55 }
+        for threads in [1, 2, 4] {
+            let patch = try roundTrip(old, new, options: .init(threads: threads))
+            XCTAssertLessThan(patch.count, 2048, "\(threads) threads")
+        }
+    }
+
+    func testEdgeShapes() throws {
+        let (old, new) = DeltaTestData.editedPair(size: 50_000, seed: 3)
+        _ = try roundTrip([], new)
+        _ = try roundTrip(old, [])
+        _ = try roundTrip([], [])
+        _ = try roundTrip(old, old)
+        _ = try roundTrip([1], [2])
+        _ = try roundTrip(old, Array(old[1000..<2000]), options: .init(window: 4096, threads: 2))
+        let identical = try roundTrip(old, old)
+        XCTAssertLessThan(identical.count, 1000)
+    }
+
+    func testRealSharedLibraryPair() throws {
+        let (old, new) = try DeltaTestData.realPair("p2-libc-so")
+        let patch = try roundTrip(old, new)
+        XCTAssertLessThan(patch.count, new.count * 4 / 100, "libc 2.36 point releases differ by a few percent")
+    }
+
+    func testRealCompressedFirmwarePair() throws {
+        let (old, new) = try DeltaTestData.realPair("p1-ovmf-code")
+        let patch = try roundTrip(old, new)
+        XCTAssertLessThan(patch.count, new.count * 80 / 100, "LZMA-packed volumes leave little to share, but some")
+    }
+
+    func testFilesApplyWritesTheOutputOnlyOnSuccess() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        let (old, new) = DeltaTestData.codePair(size: 100_000, seed: 4)
+        try Data(old).write(to: URL(fileURLWithPath: folder + "/old"))
+        try Data(new).write(to: URL(fileURLWithPath: folder + "/new"))
+        try DeltaFiles.create(old: folder + "/old", new: folder + "/new", patch: folder + "/patch")
+        _ = try DeltaFiles.apply(old: folder + "/old", patch: folder + "/patch", output: folder + "/out")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: folder + "/out")), Data(new))
+        let info = try DeltaFiles.info(patch: folder + "/patch")
+        XCTAssertEqual(info.header.targetSize, UInt64(new.count))
+        XCTAssertEqual(info.addBytes + info.insertBytes, new.count)
+    }
+}
