@@ -18,22 +18,23 @@ enum UBootBackend: FlashBackend {
 
     static func plan(for request: FlashRequest) throws -> UpdatePlan {
         let layout = try UBootLayout(profile: request.profile)
-        let known = layout.regions.compactMap(\.partition).joined(separator: ", ")
-        guard !request.images.isEmpty, request.images.allSatisfy({ $0.partition != nil }) else {
-            throw PlanError.check("give one --partition per image for the uboot backend (or a package): \(request.inputs.count) input(s), "
-                + "\(request.partitions.count) partition(s); partitions of \(layout.profileID): \(known)")
+        let known = layout.regions.compactMap(\.partition)
+        guard !request.images.isEmpty else {
+            throw PlanError.check("the uboot backend writes images and packages; \(request.inputs.joined(separator: " ")) holds none")
         }
         var steps: [PlanStep] = []
         for image in request.images {
-            let label = image.partition ?? ""
+            guard let label = image.partition else {
+                throw PlanError.check("name the partition of \(image.reference.path) with --partition; partitions of \(layout.profileID): \(known.joined(separator: ", "))")
+            }
             guard let region = layout.regions.first(where: { $0.partition == label }) else {
-                throw PlanError.unknownPartition(name: label, known: layout.regions.compactMap(\.partition))
+                throw PlanError.unknownPartition(name: label, known: known)
             }
             steps.append(.write(image.reference, to: region))
         }
-        let partitions = request.images.compactMap(\.partition)
-        let summary = "\(layout.profileID) partition \(partitions.joined(separator: ", ")) over the U-Boot console"
-        return UpdatePlan(id: "\(layout.profileID)-uboot", summary: summary, steps: steps, finish: .reset)
+        let names = request.images.compactMap(\.partition).joined(separator: ", ")
+        return UpdatePlan(id: "\(layout.profileID)-uboot", summary: "\(layout.profileID) partition \(names) over the U-Boot console",
+                          steps: steps, finish: .reset)
     }
 
     static func open(for request: FlashRequest, transports: TransportFactory, logger: Logger) throws -> FlashSession {
@@ -78,6 +79,9 @@ enum UBootBackend: FlashBackend {
             if !prepared.insert(region.lun).inserted { operations.removeFirst(planner.prelude.count) }
             commands.append(operations.map(\.description))
         }
+        let key = String(reflecting: layout.console.interruptKey ?? "\n")
+        commands[0].insert("# attach: send \(key) every 0.1 s until the prompt \(String(reflecting: layout.console.prompt)), then an empty line", at: 0)
+        if plan.finish == .reset { commands[commands.count - 1].append("reset") }
         return commands
     }
 }
