@@ -10,5 +10,5 @@ struct Termflash: ParsableCommand {
                       PackageCommand.self, KeysCommand.self, IdentifyCommand.self, RebrandCommand.self,
                       DeltaCommand.self,
                       InfoCommand.self, PartitionsCommand.self, ReadCommand.self, EraseCommand.self, VerifyCommand.self, SimulateCommand.self,
-                      NVCommand.self])
+                      NVCommand.self, ModeCommand.self])
 }
