@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto", "TermflashImages"]),
         .target(
             name: "TermflashEngine",
-            dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto", "TermflashProtocols",
+            dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto", "TermflashImages", "TermflashProtocols",
                            .product(name: "Logging", package: "swift-log")]),
         .target(name: "TermflashCapture", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
         .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles", "TermflashEngine"]),
@@ -96,11 +96,11 @@ let package = Package(
         .testTarget(
             name: "TermflashPackagesTests",
             dependencies: ["TermflashPackages", "TermflashCrypto", "TermflashProfiles", "TermflashEngine", "TestSupport"]),
-        .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport"]),
+        .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport", "TermflashImages", "TermflashCrypto"]),
         .testTarget(
             name: "TermflashEDLTests",
             dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCapture", "TermflashEngine",
-                           "TermflashCrypto", "TestSupport"]),
+                           "TermflashCrypto", "TermflashImages", "TestSupport"]),
         .testTarget(
             name: "TermflashUBootTests",
             dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TestSupport"]),

@@ -62,13 +62,20 @@ struct PartitionsCommand: ParsableCommand {
             }
             if json { return try printJSON(rows) }
             guard !tables.isEmpty else { return print("no LUN holds a GPT (a blank or bricked unit: flash a rawprogram set)") }
-            print("LUN  #   name                              first LBA    last LBA      size")
+            print("LUN   #  name                              first LBA    last LBA        size")
             for row in rows {
-                print(String(format: "%3d %3d   %-32@ %10llu  %10llu  %9@", row.lun, row.index, row.name as NSString,
-                             row.firstLBA, row.lastLBA, humanBytes(row.bytes) as NSString))
+                print(column(String(row.lun), 3, right: true) + column(String(row.index), 4, right: true) + "  " + column(row.name, 32)
+                      + column(String(row.firstLBA), 11, right: true) + column(String(row.lastLBA), 12, right: true)
+                      + column(humanBytes(row.bytes), 12, right: true))
             }
         }
     }
+}
+
+/// `text` padded with spaces to `width` (on the left when `right`).
+func column(_ text: String, _ width: Int, right: Bool = false) -> String {
+    let padding = String(repeating: " ", count: max(0, width - text.count))
+    return right ? padding + text : text + padding
 }
 
 /// `12.0 MiB`, `512 B`.

@@ -24,8 +24,12 @@ extension SimulateCommand {
         @Option(help: "Number of LUNs.")
         var luns = 2
 
-        @Option(help: "Size of each LUN in MiB for a new storage file.")
-        var sizeMib = 64
+        @Option(help: "Size of each LUN in MiB for a new storage file (default 64, or what --sample-set needs).")
+        var sizeMib: Int?
+
+        @Option(help: ArgumentHelp("Also write a generated rawprogram set for this storage (and a stand-in programmer, prog_firehose_sim.elf) into this folder.",
+                                   valueName: "dir"))
+        var sampleSet: String?
 
         @Option(help: "Bytes per sector: 512 (eMMC) or 4096 (UFS).")
         var sectorSize = 512
@@ -39,7 +43,7 @@ extension SimulateCommand {
         @Flag(help: "Write a GPT with sample partitions to every LUN first.")
         var format = false
 
-        @Option(help: "Fault: NAK the Nth Firehose command.")
+        @Option(help: "Fault: NAK the Nth Firehose command of a boot (once).")
         var nakAt: Int?
 
         @Option(help: "Fault: vanish after this many programmed bytes.")
@@ -63,17 +67,31 @@ extension SimulateCommand {
         func validate() throws {
             guard [512, 4096].contains(sectorSize) else { throw ValidationError("--sector-size must be 512 or 4096") }
             guard (1...8).contains(luns) else { throw ValidationError("--luns must be 1 to 8") }
-            guard sizeMib >= 1 else { throw ValidationError("--size-mib must be at least 1") }
+            guard (sizeMib ?? 1) >= 1 else { throw ValidationError("--size-mib must be at least 1") }
         }
 
         func run() throws {
             try reportingErrors {
-                let store = try EDLStorage(path: storage, lunCount: luns, lunBytes: UInt64(sizeMib) << 20, sectorSize: sectorSize)
+                let sample = try sampleSet.map { try writeSample(into: $0) }
+                let needed = sample.map { $0.luns.map(\.diskSectors).max()! * UInt64(sectorSize) }
+                let store = try EDLStorage(path: storage, lunCount: luns, lunBytes: sizeMib.map { UInt64($0) << 20 } ?? needed ?? 64 << 20,
+                                           sectorSize: sectorSize)
+                if let needed, store.lunBytes < needed {
+                    throw ValidationError("\(storage) has \(store.lunBytes) bytes per LUN; the sample set needs \(needed): remove the file or give --size-mib")
+                }
                 if format { try formatGPT(store) }
                 print("storage \(storage): \(luns) LUN(s) of \(store.sectorsPerLUN) sectors × \(sectorSize) bytes (\(humanBytes(store.lunBytes)) each)")
                 guard pty else { return }
                 try serve(store)
             }
+        }
+
+        /// A sample set for this geometry and the stand-in programmer beside it.
+        private func writeSample(into folder: String) throws -> SampleRawProgramSet {
+            let sample = try SampleRawProgramSet.generate(in: URL(fileURLWithPath: folder), seed: 1, sectorSize: sectorSize, luns: luns)
+            try Data(EDLProgrammerImage.make()).write(to: URL(fileURLWithPath: folder).appendingPathComponent("prog_firehose_sim.elf"))
+            print("sample rawprogram set in \(folder): \(sample.images.count) images on \(luns) LUN(s), programmer prog_firehose_sim.elf")
+            return sample
         }
 
         private var behaviour: EDLDeviceBehaviour {
@@ -96,14 +114,18 @@ extension SimulateCommand {
             fflush(stdout)
             let device = EDLDevice(storage: store, transport: port, behaviour: behaviour)
             if verbose { device.onEvent = { print("  \($0)"); fflush(stdout) } }
+            var seen = device.record
             while true {
                 port.waitForHost()
                 let reason = device.runSession()
                 store.synchronize()
                 let record = device.record
-                print("session ended (\(reason)): \(record.commands.count) Firehose command(s), \(record.programBytes) bytes programmed")
+                print("session ended (\(reason)): \(record.commands.count - seen.commands.count) Firehose command(s), "
+                      + "\(record.programBytes - seen.programBytes) bytes programmed")
+                seen = record
                 fflush(stdout)
                 if record.power == "off" { return }
+                port.waitForHostToLeave()
             }
         }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TermflashCore
 import TermflashCrypto
+import TermflashEngine
 import TermflashImages
 
 /// `termflash verify`: compare every image of a rawprogram set with the unit's storage by the
@@ -33,16 +34,19 @@ struct VerifyCommand: ParsableCommand {
         var expected: String
         var actual: String?
         var matches: Bool?
+        /// Changed on the device by patch*.xml (a GPT): not comparable with its image.
+        var patched: Bool
     }
 
     func run() throws {
         try reportingErrors {
             let set = try RawProgramSet.load(from: URL(fileURLWithPath: input))
-            var checks = try set.programs.filter(\.hasImage).map { try plannedCheck(set, $0) }
+            let planner = RawProgramPlanner(rawProgram: set, input: input)
+            var checks = try set.programs.filter(\.hasImage).map { try plannedCheck(set, $0, patched: planner.isChangedByPatches($0)) }
             if !dryRun {
                 let connection = try EDLConnection(device: device.selection, session: session, edl: edl.settings, logger: global.makeLogger())
                 defer { try? connection.close() }
-                for index in checks.indices {
+                for index in checks.indices where !checks[index].patched {
                     let check = checks[index]
                     let start = try resolve(check.startSector, lun: check.lun, connection)
                     let actual = try connection.firehose.sha256Digest(lun: check.lun, startSector: String(start), sectors: check.sectors,
@@ -61,7 +65,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     /// The image's SHA-256 over whole sectors, zero-padded as it was written.
-    private func plannedCheck(_ set: RawProgramSet, _ entry: ProgramEntry) throws -> Check {
+    private func plannedCheck(_ set: RawProgramSet, _ entry: ProgramEntry, patched: Bool) throws -> Check {
         let source = try set.imageSource(for: entry)
         let sectors = entry.sectorsToWrite(imageBytes: source.count)
         let sha = SHA256()
@@ -75,7 +79,7 @@ struct VerifyCommand: ParsableCommand {
             offset += UInt64(length)
         }
         return Check(label: entry.label, file: entry.filename, lun: entry.lun, startSector: entry.start.text, sectors: sectors,
-                     expected: sha.finish().hexString)
+                     expected: sha.finish().hexString, patched: patched)
     }
 
     private func resolve(_ text: String, lun: Int, _ connection: EDLConnection) throws -> UInt64 {
@@ -86,11 +90,15 @@ struct VerifyCommand: ParsableCommand {
 
     private func render(_ checks: [Check]) {
         for check in checks {
-            let state = check.matches.map { $0 ? "ok      " : "MISMATCH" } ?? "planned "
+            let state = check.patched ? "patched " : check.matches.map { $0 ? "ok      " : "MISMATCH" } ?? "planned "
             print("\(state) \(check.label.isEmpty ? "-" : check.label) \(check.file) LUN \(check.lun) sector \(check.startSector) +\(check.sectors)")
         }
         let done = checks.compactMap(\.matches)
-        if !done.isEmpty { print("\(done.filter { $0 }.count) of \(checks.count) images match the device") }
+        let patched = checks.filter(\.patched).count
+        if !done.isEmpty {
+            print("\(done.filter { $0 }.count) of \(done.count) images match the device"
+                  + (patched > 0 ? "; \(patched) changed on the device by patch*.xml (GPTs: see 'termflash partitions')" : ""))
+        }
     }
 }
 

@@ -77,6 +77,10 @@ public final class FirehoseFlashTarget: FlashTarget {
             try host.program(lun: region.lun, startSector: String(startSector), sectors: sectors, sectorSize: sectorSize,
                              source: source, sourceOffset: sourceOffset, label: region.partition,
                              progress: progress.map { report in { done, _ in report(min(confirmed + done, region.length), region.length) } })
+        } catch let FirehoseError.nak(command, log, written) {
+            // A NAK ends the run: never retried, reported with what the device already holds.
+            let nak = FirehoseError.nak(command: command, log: log, written: written)
+            throw FlashTargetError.refused(command: "\(command) of \(region)", reason: Self.describe(nak, confirmed: confirmed), log: log)
         } catch let error as FirehoseError {
             throw FlashTargetError.interrupted(region: region, bytesWritten: min(confirmed, region.length),
                                                reason: Self.describe(error, confirmed: confirmed))

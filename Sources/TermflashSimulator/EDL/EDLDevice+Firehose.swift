@@ -7,7 +7,7 @@ extension EDLDevice {
     /// The programmer: one command document at a time until `power` or the host leaves.
     func runFirehose() throws {
         while true {
-            guard let document = try receiveDocument() else { throw EDLDeviceStop.vanished(afterBytes: record.programBytes) }
+            guard let document = try receiveDocument() else { throw EDLDeviceStop.hostLeft(afterBytes: record.programBytes) }
             let elements: [FirehoseElement]
             do {
                 elements = try FirehoseXML.elements(in: document)
@@ -27,6 +27,7 @@ extension EDLDevice {
         update { $0.commands.append(command.name) }
         event("firehose: \(command)")
         if let nth = behaviour.faults.nakAtCommand, nth == commandCount {
+            behaviour.faults.nakAtCommand = nil  // a one-time fault: the next boot works
             try respond(ack: false, log: ["simulated fault: NAK of command \(commandCount) (\(command.name))"])
             return false
         }
@@ -136,7 +137,7 @@ extension EDLDevice {
             var chunk = splitter.takeRaw(upTo: wanted)
             if chunk.isEmpty {
                 guard let read = try? transport.read(maxLength: wanted, deadline: .after(seconds: 30)) else {
-                    throw EDLDeviceStop.vanished(afterBytes: record.programBytes)
+                    throw EDLDeviceStop.hostLeft(afterBytes: record.programBytes)
                 }
                 chunk = read[...]
             }

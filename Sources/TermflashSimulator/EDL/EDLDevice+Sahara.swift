@@ -46,7 +46,7 @@ extension EDLDevice {
                 try send(.endOfImage(imageID: images.first ?? 0, status: 0x01))
             }
         }
-        throw EDLDeviceStop.vanished(afterBytes: 0)
+        throw EDLDeviceStop.hostLeft(afterBytes: record.programBytes)
     }
 
     private func sendHello() throws {

@@ -19,7 +19,7 @@ public final class EDLDevice: @unchecked Sendable {
         public var programBytes: UInt64 = 0
         /// `setbootablestoragedrive` value.
         public var bootableDrive: Int?
-        /// Last `power` value.
+        /// Last `power` value (kept across reboots).
         public var power: String?
         /// Sahara command-mode client commands run.
         public var clientCommands: [UInt32] = []
@@ -80,7 +80,6 @@ public final class EDLDevice: @unchecked Sendable {
         configured = false
         authenticated = false
         commandCount = 0
-        update { $0.power = nil }
         do {
             try runSahara()
             try runFirehose()
@@ -116,12 +115,12 @@ public final class EDLDevice: @unchecked Sendable {
 /// The device stopped on purpose (a fault) or because the host left.
 enum EDLDeviceStop: Error, CustomStringConvertible {
     case vanished(afterBytes: UInt64)
-    case poweredOff
+    case hostLeft(afterBytes: UInt64)
 
     var description: String {
         switch self {
         case let .vanished(bytes): return "disconnected after \(bytes) program bytes (fault injection)"
-        case .poweredOff: return "powered off"
+        case let .hostLeft(bytes): return "the host left (\(bytes) program bytes received in all)"
         }
     }
 }

@@ -46,7 +46,7 @@ public struct EDLDeviceBehaviour: Sendable {
 
 /// Faults the simulated device injects.
 public struct EDLFaults: Sendable {
-    /// NAK the Nth Firehose command (1-based, counting configure).
+    /// NAK the Nth Firehose command of a boot (1-based, counting configure), once.
     public var nakAtCommand: Int?
     /// Vanish after receiving this many raw program bytes in total.
     public var disconnectAfterBytes: UInt64?

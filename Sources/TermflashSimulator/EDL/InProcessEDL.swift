@@ -10,12 +10,14 @@ public final class InProcessEDL {
     public let host: InMemoryTransport
     private let finished: DispatchGroup
 
-    /// Starts a device over `storage`; at most `bufferBytes` are in flight each way.
-    public init(storage: EDLStorage, behaviour: EDLDeviceBehaviour = EDLDeviceBehaviour(), bufferBytes: Int = 4 << 20) {
+    /// Starts a device over `storage`; at most `bufferBytes` are in flight each way. With
+    /// `rebootOnReset` a `power reset` boots it again into Sahara (a unit held in EDL).
+    public init(storage: EDLStorage, behaviour: EDLDeviceBehaviour = EDLDeviceBehaviour(), bufferBytes: Int = 4 << 20,
+                rebootOnReset: Bool = false) {
         let pair = InMemoryTransport.pair(packetSize: 512, capacity: bufferBytes)
         host = pair.host
         device = EDLDevice(storage: storage, transport: pair.device, behaviour: behaviour)
-        finished = device.start()
+        finished = device.start(rebootOnReset: rebootOnReset)
     }
 
     /// Closes the host end and waits (up to `seconds`) for the device to stop.

@@ -49,6 +49,16 @@ public final class PTYDevicePort: Transport {
         usleep(UInt32(settleMilliseconds * 1000))
     }
 
+    /// Blocks until no host holds the slave open (after a session, before waiting for the next).
+    public func waitForHostToLeave() {
+        while master >= 0 {
+            var poller = pollfd(fd: master, events: 0, revents: 0)
+            _ = poll(&poller, 1, 20)
+            if poller.revents & Int16(POLLHUP) != 0 { return }
+            usleep(20_000)
+        }
+    }
+
     public func read(maxLength: Int, deadline: Deadline) throws(TransportError) -> [UInt8] {
         let started = Deadline.now
         while true {

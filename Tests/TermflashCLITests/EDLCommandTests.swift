@@ -1,0 +1,139 @@
+import Foundation
+import TermflashCrypto
+import TermflashImages
+import TestSupport
+import XCTest
+
+/// The EDL commands as a user runs them: `termflash simulate edl --pty` in one process, and
+/// flash / verify / partitions / read / erase / info in others, through the real serial
+/// transport on the simulator's pseudo-terminal.
+final class EDLCommandTests: CLITestCase {
+    /// A running `termflash simulate edl` and what it made.
+    final class Simulator {
+        let process = Process()
+        let folder: String
+        var pty = ""
+        var set: String { folder + "/set" }
+        var storage: String { folder + "/storage.bin" }
+        var programmer: String { folder + "/set/prog_firehose_sim.elf" }
+        private let output = Pipe()
+
+        init(termflash: String, folder: String, arguments: [String]) throws {
+            self.folder = folder
+            process.executableURL = URL(fileURLWithPath: termflash)
+            process.arguments = ["simulate", "edl", "--storage", folder + "/storage.bin", "--sample-set", folder + "/set", "--pty"] + arguments
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var text = ""
+            let deadline = Date().addingTimeInterval(20)
+            while !text.contains("EDL simulator on "), Date() < deadline {
+                let data = output.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("EDL simulator on ") }) else {
+                process.terminate()
+                throw NSError(domain: "simulate", code: 1, userInfo: [NSLocalizedDescriptionKey: "no pty path in: \(text)"])
+            }
+            pty = String(line.dropFirst("EDL simulator on ".count))
+        }
+
+        func stop() {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+
+        /// SHA-256 of `count` bytes of LUN `lun` at `sector` in the storage file.
+        func storageDigest(lun: Int, lunBytes: UInt64, sector: UInt64, sectorSize: Int, count: UInt64) throws -> [UInt8] {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: storage))
+            defer { try? handle.close() }
+            try handle.seek(toOffset: UInt64(lun) * lunBytes + sector * UInt64(sectorSize))
+            return SHA256.hash(try handle.read(upToCount: Int(count)) ?? Data())
+        }
+    }
+
+    private func startSimulator(_ arguments: [String] = []) throws -> Simulator {
+        let simulator = try Simulator(termflash: termflash, folder: try Fixtures.temporaryDirectory(), arguments: arguments)
+        addTeardownBlock { simulator.stop() }
+        return simulator
+    }
+
+    private func edl(_ simulator: Simulator) -> [String] {
+        ["--port", simulator.pty, "--programmer", simulator.programmer]
+    }
+
+    func testFlashThenVerifyPartitionsReadAndEraseOverAPTY() throws {
+        let simulator = try startSimulator(["--sector-size", "4096", "--memory", "ufs"])
+        let flashed = try run(on: nil, ["flash", simulator.set, "--allow-unsigned", "--json"] + edl(simulator))
+        let report = try XCTUnwrap(try json(flashed) as? [String: Any])
+        XCTAssertEqual(report["state"] as? String, "SUCCESS")
+
+        let sample = try SampleRawProgramSet.generate(in: URL(fileURLWithPath: simulator.folder + "/again"), seed: 1, sectorSize: 4096, luns: 2)
+        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: simulator.storage)[.size] as? NSNumber).uint64Value
+        for image in sample.images {
+            XCTAssertEqual(try simulator.storageDigest(lun: image.lun, lunBytes: size / 2, sector: image.firstSector, sectorSize: 4096,
+                                                       count: image.byteCount), image.sha256, image.label)
+        }
+
+        let verified = try run(on: nil, ["verify", simulator.set] + edl(simulator))
+        XCTAssertEqual(verified.status, 0, verified.standardError)
+        XCTAssertTrue(verified.standardOutput.contains("\(sample.images.count) of \(sample.images.count) images match the device"), verified.standardOutput)
+
+        let partitions = try XCTUnwrap(try json(try run(on: nil, ["partitions", "--json"] + edl(simulator))) as? [[String: Any]])
+        for lun in sample.luns {
+            XCTAssertEqual(partitions.filter { $0["lun"] as? Int == lun.lun }.compactMap { $0["name"] as? String }, lun.partitions)
+        }
+
+        let boot = try XCTUnwrap(sample.image(labeled: "boot"))
+        let backup = simulator.folder + "/boot.bak"
+        let read = try run(on: nil, ["read", "boot", "-o", backup] + edl(simulator))
+        XCTAssertEqual(read.status, 0, read.standardError)
+        XCTAssertEqual(SHA256.hash(try Data(contentsOf: URL(fileURLWithPath: backup)).prefix(Int(boot.byteCount))), boot.sha256)
+
+        XCTAssertEqual(try run(on: nil, ["erase", "boot"] + edl(simulator)).status, 0)
+        let after = try run(on: nil, ["verify", simulator.set] + edl(simulator))
+        XCTAssertEqual(after.status, 70)
+        XCTAssertTrue(after.standardError.contains("the device differs from 1 image(s): boot"), after.standardError)
+
+        let again = try run(on: nil, ["flash", simulator.set, "--allow-unsigned", "--skip-unchanged", "--json"] + edl(simulator))
+        let second = try XCTUnwrap(try json(again) as? [String: Any])
+        let steps = try XCTUnwrap(second["steps"] as? [[String: Any]])
+        XCTAssertEqual(steps.filter { $0["status"] as? String == "skipped" }.count, sample.images.count - 1, "only boot is written again")
+        XCTAssertEqual(try run(on: nil, ["verify", simulator.set] + edl(simulator)).status, 0)
+    }
+
+    func testInfoReadsSaharaFactsAndStorage() throws {
+        let simulator = try startSimulator()
+        let facts = try XCTUnwrap(try json(try run(on: nil, ["info", "--port", simulator.pty, "--json"])) as? [String: Any])
+        XCTAssertEqual((facts["sahara"] as? [String: Any])?["serialNumber"] as? String, "0x1234abcd")
+        let full = try XCTUnwrap(try json(try run(on: nil, ["info", "--json"] + edl(simulator))) as? [String: Any])
+        let storage = try XCTUnwrap(full["storage"] as? [[String: Any]])
+        XCTAssertEqual(storage.count, 2)
+        XCTAssertEqual(storage.first?["blockSize"] as? Int, 512)
+    }
+
+    func testDryRunPrintsEveryWriteWithoutTouchingTheDevice() throws {
+        let simulator = try startSimulator()
+        let before = try Data(contentsOf: URL(fileURLWithPath: simulator.storage))
+        let plan = try run(on: nil, ["flash", simulator.set, "--allow-unsigned", "--dry-run"] + edl(simulator))
+        XCTAssertEqual(plan.status, 0, plan.standardError)
+        XCTAssertTrue(plan.standardOutput.contains("[edl]"))
+        XCTAssertTrue(plan.standardOutput.contains("boot.img 204800 bytes -> boot (LUN 0"), plan.standardOutput)
+        XCTAssertTrue(plan.standardOutput.contains("setbootablestoragedrive value=0"))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: simulator.storage)), before)
+    }
+
+    func testANAKDuringFlashEndsWithTheCommandTheDeviceLogAndTheJournal() throws {
+        let simulator = try startSimulator(["--nak-at", "4"])
+        let journal = simulator.folder + "/journal.json"
+        let result = try run(on: nil, ["flash", simulator.set, "--allow-unsigned", "--journal", journal] + edl(simulator))
+        XCTAssertEqual(result.status, 70, result.standardError)
+        XCTAssertTrue(result.standardError.contains("the programmer refused program (NAK)"), result.standardError)
+        XCTAssertTrue(result.standardError.contains("simulated fault: NAK of command 4"), result.standardError)
+        XCTAssertTrue(result.standardError.contains("--resume \(journal)"), result.standardError)
+        let resumed = try run(on: nil, ["flash", simulator.set, "--resume", journal, "--allow-unsigned"] + edl(simulator))
+        XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        XCTAssertEqual(try run(on: nil, ["verify", simulator.set] + edl(simulator)).status, 0)
+    }
+}
