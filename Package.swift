@@ -51,7 +51,7 @@ let package = Package(
             dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto", "TermflashImages",
                            .product(name: "Logging", package: "swift-log")]),
         .target(name: "TermflashCapture", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
-        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles", "TermflashEngine"]),
+        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles", "TermflashEngine", "TermflashImages"]),
         .target(
             name: "TermflashProfiles",
             dependencies: ["TermflashCore", .product(name: "Yams", package: "Yams")]),

@@ -38,6 +38,9 @@ public final class UBootSimulator {
         public var missingCommands: Set<String> = []
         /// Flip a bit in what `nand/sf/mmc/virtio write` stores, once, at this chip offset.
         public var corruptWriteAt: UInt64?
+        /// Stay powered off until the host sends its first byte (as a person switches the
+        /// router on once termflash waits), so the autoboot window cannot pass unseen.
+        public var powerOnAtFirstByte = false
 
         public init() {}
     }
@@ -65,6 +68,7 @@ public final class UBootSimulator {
     public func serve(over transport: Transport, stopOnReset: Bool = false) {
         self.transport = transport
         do {
+            if configuration.powerOnAtFirstByte { _ = try transport.read(maxLength: 1, deadline: .never) }
             repeat {
                 try boot()
                 try commandLoop()

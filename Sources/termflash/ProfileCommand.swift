@@ -5,7 +5,7 @@ import TermflashProfiles
 /// `termflash profile …`: work with device profiles.
 struct ProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "profile", abstract: "Check device profiles.", subcommands: [Validate.self])
+        commandName: "profile", abstract: "Check device profiles.", subcommands: [Validate.self, ImportDTS.self])
 
     /// `termflash profile validate [FILES…]`.
     struct Validate: ParsableCommand {

@@ -5,5 +5,5 @@ import ArgumentParser
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate", abstract: "Run a simulated device (on a pseudo-terminal) in the foreground.",
-        subcommands: [SimulateEDL.self, SimulateStreamingDLoadCommand.self, SimulateDIAGCommand.self])
+        subcommands: [SimulateEDL.self, SimulateStreamingDLoadCommand.self, SimulateDIAGCommand.self, SimulateUBootCommand.self])
 }

@@ -19,7 +19,7 @@ final class UBootConsoleTests: XCTestCase {
     func testMissedAutobootWindowEndsWithNoPrompt() throws {
         var configuration = UBootSimulator.Configuration()
         configuration.bootDelaySeconds = 0.05
-        let board = try SimulatedBoard(configuration: configuration)
+        let board = try SimulatedBoard(configuration: configuration, powerOnAtFirstByte: false)
         Thread.sleep(forTimeInterval: 0.3)  // the board boots before the host starts interrupting
         let console = try board.connect(attachTimeout: 1)
         XCTAssertThrowsError(try console.attach()) { error in
@@ -96,11 +96,13 @@ final class SimulatedBoard {
 
     init(configuration: UBootSimulator.Configuration = UBootSimulator.Configuration(),
          chips: [UBootSimulator.Chip] = [UBootSimulator.Chip(kind: .nand, lun: 0, eraseBlockSize: 0x20000)],
-         sizes: [UInt64] = [0x100_0000]) throws {
+         sizes: [UInt64] = [0x100_0000], powerOnAtFirstByte: Bool = true) throws {
         let folder = try Fixtures.temporaryDirectory("uboot")
         self.folder = folder
         let store = try FlashStore(paths: sizes.indices.map { "\(folder)/chip\($0).bin" }, sizes: sizes, sectorSize: 512)
         port = try SimulatedSerialPort()
+        var configuration = configuration
+        configuration.powerOnAtFirstByte = powerOnAtFirstByte
         let simulator = UBootSimulator(store: store, chips: chips, configuration: configuration)
         self.simulator = simulator
         let device = port.device

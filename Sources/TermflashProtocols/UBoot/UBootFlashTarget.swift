@@ -49,7 +49,23 @@ public final class UBootFlashTarget: FlashTarget {
                 }
             }
         } catch {
-            throw FlashTargetError.interrupted(region: region, bytesWritten: written, reason: "\(error)")
+            throw Self.classify(error, region: region, written: written)
+        }
+    }
+
+    /// What the engine should make of a failed write: a port that broke or a replay that
+    /// diverged is final, a refused command is the device's answer, anything else (a
+    /// timeout, a CRC that disagrees, an upload that gave up) may go better a second time.
+    static func classify(_ error: Error, region: FlashRegion, written: UInt64) -> Error {
+        switch error {
+        case let UBootError.transport(_, transport) where !transport.isTimeout:
+            return transport
+        case let transport as TransportError where !transport.isTimeout:
+            return transport
+        case let UBootError.commandFailed(command, line, output):
+            return FlashTargetError.refused(command: command, reason: line, log: output)
+        default:
+            return FlashTargetError.interrupted(region: region, bytesWritten: written, reason: "\(error)")
         }
     }
 
@@ -146,5 +162,12 @@ public final class UBootFlashTarget: FlashTarget {
         let bytes = ["mmc", "virtio"].contains(words.first.map(String.init) ?? "") ? count * 512 : count
         let isTransfer = ["erase", "write", "read"].contains(words.dropFirst().first.map(String.init) ?? "")
         return console.settings.commandTimeoutSeconds + (isTransfer ? Double(bytes) / 100_000 : 0)
+    }
+}
+
+extension TransportError {
+    var isTimeout: Bool {
+        if case .timedOut = self { return true }
+        return false
     }
 }

@@ -18,19 +18,23 @@ enum UBootBackend: FlashBackend {
 
     static func plan(for request: FlashRequest) throws -> UpdatePlan {
         let layout = try UBootLayout(profile: request.profile)
-        guard !request.inputs.isEmpty, request.partitions.count == request.inputs.count else {
-            throw PlanError.check("give one --partition per image for the uboot backend: \(request.inputs.count) image(s), "
-                + "\(request.partitions.count) partition(s); partitions of \(layout.profileID): \(layout.regions.compactMap(\.partition).joined(separator: ", "))")
+        let known = layout.regions.compactMap(\.partition)
+        guard !request.images.isEmpty else {
+            throw PlanError.check("the uboot backend writes images and packages; \(request.inputs.joined(separator: " ")) holds none")
         }
         var steps: [PlanStep] = []
-        for (input, label) in zip(request.inputs, request.partitions) {
-            guard let region = layout.regions.first(where: { $0.partition == label }) else {
-                throw PlanError.unknownPartition(name: label, known: layout.regions.compactMap(\.partition))
+        for image in request.images {
+            guard let label = image.partition else {
+                throw PlanError.check("name the partition of \(image.reference.path) with --partition; partitions of \(layout.profileID): \(known.joined(separator: ", "))")
             }
-            steps.append(.write(try imageReference(input), to: region))
+            guard let region = layout.regions.first(where: { $0.partition == label }) else {
+                throw PlanError.unknownPartition(name: label, known: known)
+            }
+            steps.append(.write(image.reference, to: region))
         }
-        let summary = "\(layout.profileID) partition \(request.partitions.joined(separator: ", ")) over the U-Boot console"
-        return UpdatePlan(id: "\(layout.profileID)-uboot", summary: summary, steps: steps, finish: .reset)
+        let names = request.images.compactMap(\.partition).joined(separator: ", ")
+        return UpdatePlan(id: "\(layout.profileID)-uboot", summary: "\(layout.profileID) partition \(names) over the U-Boot console",
+                          steps: steps, finish: .reset)
     }
 
     static func open(for request: FlashRequest, transports: TransportFactory, logger: Logger) throws -> FlashSession {
@@ -75,15 +79,10 @@ enum UBootBackend: FlashBackend {
             if !prepared.insert(region.lun).inserted { operations.removeFirst(planner.prelude.count) }
             commands.append(operations.map(\.description))
         }
+        let key = String(reflecting: layout.console.interruptKey ?? "\n")
+        commands[0].insert("# attach: send \(key) every 0.1 s until the prompt \(String(reflecting: layout.console.prompt)), then an empty line", at: 0)
+        if plan.finish == .reset { commands[commands.count - 1].append("reset") }
         return commands
-    }
-
-    private static func imageReference(_ path: String) throws -> ImageReference {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = attributes[.size] as? NSNumber else {
-            throw PlanError.imageUnreadable(image: path, reason: "cannot be read")
-        }
-        return ImageReference(path: path, length: size.uint64Value)
     }
 }
 
