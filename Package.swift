@@ -99,11 +99,11 @@ let package = Package(
         .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport", "TermflashImages", "TermflashCrypto"]),
         .testTarget(
             name: "TermflashEDLTests",
-            dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCapture", "TermflashEngine",
+            dependencies: ["TermflashDelta", "TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCapture", "TermflashEngine",
                            "TermflashCrypto", "TermflashImages", "TestSupport"]),
         .testTarget(
             name: "TermflashUBootTests",
-            dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TestSupport"]),
+            dependencies: ["TermflashDelta", "TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
