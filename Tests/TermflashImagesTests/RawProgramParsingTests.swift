@@ -133,6 +133,18 @@ final class RawProgramParsingTests: XCTestCase {
         }
     }
 
+    /// Foundation's XML parser traps on attribute names that are not UTF-8; such files are refused first.
+    func testBytesThatAreNotUTF8AreRefusedWithTheLine() throws {
+        var bytes = Array("<data>\n<program SECTOR_SIZE_IN_BYTES=\"512\" filename=\"a\"/>\n</data>".utf8)
+        bytes[26] = 0xE1
+        XCTAssertThrowsError(try RawProgramFile.parse(Data(bytes), name: "rawprogram0.xml")) { error in
+            XCTAssertTrue("\(error)".contains("rawprogram0.xml line 2: byte 26 is not UTF-8 text"), "\(error)")
+        }
+        XCTAssertThrowsError(try PatchFile.parse(Data([0xFF, 0xFE, 0x3C, 0x00]), name: "patch0.xml")) { error in
+            XCTAssertEqual((error as? RawProgramError)?.advice, "the file is UTF-16; save it as UTF-8")
+        }
+    }
+
     func testAFolderChoosesThePlainFilesAndFindsImages() throws {
         let url = try folder([
             "rawprogram0.xml": Self.rawProgram, "patch0.xml": Self.patch,
