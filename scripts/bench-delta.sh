@@ -38,26 +38,22 @@ make_kernel_tree() { # package -> $work/deb/<package>/
   dpkg-deb -x "$work"/deb/dl/"${package}"_*.deb "$work/deb/$package"
 }
 
-vmlinux_of() { # bzImage -> uncompressed kernel on stdout (the zstd or xz payload inside the bzImage)
+vmlinux_of() { # bzImage -> uncompressed kernel on stdout (the payload the setup header points at)
   python3 - "$1" <<'PY'
-import lzma, subprocess, sys
+import struct, subprocess, sys
 data = open(sys.argv[1], "rb").read()
-at = data.find(b"\x28\xb5\x2f\xfd")
-while at >= 0:
-    out = subprocess.run(["zstd", "-dc"], input=data[at:], capture_output=True).stdout
-    if out[:4] == b"\x7fELF":
-        sys.stdout.buffer.write(out); sys.exit(0)
-    at = data.find(b"\x28\xb5\x2f\xfd", at + 1)
-at = data.find(b"\xfd7zXZ\x00")
-while at >= 0:
-    try:
-        out = lzma.LZMADecompressor().decompress(data[at:])
-        if out[:4] == b"\x7fELF":
-            sys.stdout.buffer.write(out); sys.exit(0)
-    except lzma.LZMAError:
-        pass
-    at = data.find(b"\xfd7zXZ\x00", at + 1)
-sys.exit("no zstd/xz kernel payload found in " + sys.argv[1])
+setup_sectors = data[0x1F1] or 4
+offset, length = struct.unpack_from("<II", data, 0x248)
+payload = data[(setup_sectors + 1) * 512 + offset:][:length]
+tools = {b"\x28\xb5\x2f\xfd": ["zstd", "-dc"], b"\xfd7zXZ": ["xz", "-dc"], b"\x02\x21\x4c\x18": ["lz4", "-dc"],
+         b"\x1f\x8b": ["gzip", "-dc"]}
+command = next((tool for magic, tool in tools.items() if payload.startswith(magic)), None)
+if command is None:
+    sys.exit("unknown kernel payload compression in " + sys.argv[1])
+out = subprocess.run(command, input=payload, capture_output=True).stdout
+if out[:4] != b"\x7fELF":
+    sys.exit("the payload of " + sys.argv[1] + " did not unpack to an ELF kernel")
+sys.stdout.buffer.write(out)
 PY
 }
 
@@ -93,7 +89,7 @@ make_pair() {
         "$work/venv/bin/pip" download -q --no-deps --only-binary :all: --platform manylinux_2_17_x86_64 \
           --python-version 3.11 -d "$work/ruff-$side" "ruff==$version" </dev/null
         (cd "$work/ruff-$side" && python3 -m zipfile -e ./*.whl unpacked)
-        cp "$(find "$work/ruff-$side/unpacked" -type f -name ruff -path '*bin*' | head -1)" "$dir/$side.bin"
+        cp "$(find "$work/ruff-$side/unpacked" -type f -name ruff | head -1)" "$dir/$side.bin"
       done ;;
     *) echo "unknown pair $name" >&2; exit 2 ;;
   esac
