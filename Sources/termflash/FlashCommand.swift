@@ -37,7 +37,10 @@ struct FlashCommand: ParsableCommand {
                 try continueJournal(at: journalPath, request: request, logger: logger)
                 return
             }
-            if let patch = flash.delta { return try flashDelta(patch, request: request, logger: logger) }
+            if let patch = flash.delta {
+                try packages.requireAllowUnsigned(patch, format: "delta patch")
+                return try flashDelta(patch, request: request, logger: logger)
+            }
             let backend = try FlashBackends.choose(named: flash.backend ?? request.backendHint, for: request)
             var plan = try backend.plan(for: request)
             plan.backend = backend.name

@@ -49,7 +49,7 @@ final class DeltaCommandTests: CLITestCase {
         XCTAssertEqual(try run(on: nil, ["delta", "create", "\(folder)/old.bin", "\(folder)/new.bin", "-o", "\(folder)/p.delta"]).status, 0)
         let disk = "\(folder)/disk.img"
         try Data(old).write(to: URL(fileURLWithPath: disk))
-        let result = try run(on: nil, ["flash", "--disk", disk, "--delta", "\(folder)/p.delta", "--json"])
+        let result = try run(on: nil, ["flash", "--disk", disk, "--allow-unsigned", "--delta", "\(folder)/p.delta", "--json"])
         XCTAssertEqual(result.status, 0, result.standardError)
         let report = try XCTUnwrap(try json(result) as? [String: Any])
         XCTAssertEqual(report["blocksWritten"] as? Int, 4)
@@ -57,7 +57,7 @@ final class DeltaCommandTests: CLITestCase {
         XCTAssertEqual(report["bytesSent"] as? Int, 4 * 4096)
         XCTAssertEqual(report["sourceConfirmedBy"] as? String, "read-back")
         XCTAssertTrue(try bytes("disk.img") == new)
-        let again = try run(on: nil, ["flash", "--disk", disk, "--delta", "\(folder)/p.delta"])
+        let again = try run(on: nil, ["flash", "--disk", disk, "--allow-unsigned", "--delta", "\(folder)/p.delta"])
         XCTAssertEqual(again.status, 70)
         XCTAssertTrue(again.standardError.contains("does not hold the patch's source (checked by read-back); nothing was written"), again.standardError)
     }
