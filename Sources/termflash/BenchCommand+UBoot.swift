@@ -29,9 +29,10 @@ extension BenchCommand {
             let bytes = mebibytes << 20
             let raw = median((0..<runs).map { _ in (try? PtyBench.rawCopy(bytes: bytes)) ?? 0 })
             print(String(format: "pty raw copy: %.1f MiB/s (%d MiB, median of %d)", raw / 1_048_576, mebibytes, runs))
-            for variant in XModemVariant.allCases {
-                let rate = median((0..<runs).map { _ in (try? PtyBench.upload(bytes: bytes, variant: variant)) ?? 0 })
-                print(String(format: "%@ upload over the pty: %.1f MiB/s = %.1f %% of raw copy", variant.rawValue,
+            let cases = XModemVariant.allCases.map { ($0, false) } + [(XModemVariant.ymodem, true)]
+            for (variant, streaming) in cases {
+                let rate = median((0..<runs).map { _ in (try? PtyBench.upload(bytes: bytes, variant: variant, streaming: streaming)) ?? 0 })
+                print(String(format: "%@ upload over the pty: %.1f MiB/s = %.1f %% of raw copy", streaming ? "ymodem-g" : variant.rawValue,
                              rate / 1_048_576, rate / raw * 100))
             }
             if qemu { try QemuBench.run(bytes: qemuKibibytes << 10) }
@@ -73,14 +74,14 @@ enum PtyBench {
     }
 
     /// Bytes per second of an upload of `bytes` to a receiver on the master side.
-    static func upload(bytes: Int, variant: XModemVariant) throws -> Double {
+    static func upload(bytes: Int, variant: XModemVariant, streaming: Bool = false) throws -> Double {
         let port = try SimulatedSerialPort()
         let host = try SerialTransport(node: port.path)
         defer { host.close() }
         let device = port.device
         let received = ReceivedCount()
         Thread.detachNewThread {
-            var receiver = XModemReceiver(mode: variant == .ymodem ? .ymodem : .xmodem)
+            var receiver = XModemReceiver(mode: variant == .ymodem ? (streaming ? .ymodemStreaming : .ymodem) : .xmodem)
             try? device.write(receiver.startRequest, deadline: .after(seconds: 5))
             while !receiver.finished {
                 guard let chunk = try? device.read(maxLength: 65536, deadline: .after(seconds: 10)) else { break }

@@ -7,6 +7,10 @@ public struct XModemReceiver {
         case xmodem
         /// `loady`: a header block, data, EOT twice, a batch end.
         case ymodem
+        /// YMODEM-g: started with `G`, no block acknowledged, the first bad block cancels.
+        case ymodemStreaming
+
+        var isYModem: Bool { self != .xmodem }
     }
 
     /// Bytes to send, after a pause (U-Boot's late `C` after the YMODEM header).
@@ -41,11 +45,14 @@ public struct XModemReceiver {
         self.mode = mode
         self.check = check
         self.headerStartDelaySeconds = headerStartDelaySeconds
-        expected = mode == .ymodem ? 0 : 1
+        expected = mode == .xmodem ? 1 : 0
     }
 
     /// What the receiver sends to ask for the transfer (again).
-    public var startRequest: [UInt8] { [check == .crc16 ? XModemByte.crcRequest : XModemByte.nak] }
+    public var startRequest: [UInt8] {
+        if mode == .ymodemStreaming { return [XModemByte.streamRequest] }
+        return [check == .crc16 ? XModemByte.crcRequest : XModemByte.nak]
+    }
 
     /// Whether any byte of the transfer has arrived.
     public var started: Bool { headerDone || !data.isEmpty || !buffer.isEmpty }
@@ -98,43 +105,52 @@ public struct XModemReceiver {
             decoded = try XModemFrame.decode(frame, check: check)
         } catch {
             rejected += 1
+            if mode == .ymodemStreaming { return cancel() }
             return [Reply(bytes: [XModemByte.nak], delaySeconds: 0)]
         }
-        if mode == .ymodem, decoded.number == 0, !headerDone || endsSeen >= 2 {
+        if mode.isYModem, decoded.number == 0, !headerDone || endsSeen >= requiredEnds {
             return header(decoded.data)
         }
         if decoded.number == expected {
             data += decoded.data
             expected &+= 1
-            return [ack]
+            return mode == .ymodemStreaming ? [] : [ack]
         }
-        if decoded.number == expected &- 1 { return [ack] }  // a repeat after a lost ACK
+        if decoded.number == expected &- 1, mode != .ymodemStreaming { return [ack] }  // a repeat after a lost ACK
+        return cancel()
+    }
+
+    private mutating func cancel() -> [Reply] {
         finished = true
         cancelled = true
         return [Reply(bytes: [XModemByte.can, XModemByte.can], delaySeconds: 0)]
     }
 
+    /// EOTs that end a file: YMODEM refuses the first once; YMODEM-g does not.
+    private var requiredEnds: Int { mode == .ymodem ? 2 : 1 }
+
     private mutating func header(_ bytes: [UInt8]) -> [Reply] {
         let (name, length) = XModemFrame.parseYModemHeader(bytes)
         guard let name else {
             finished = true  // the all-zero block: the batch ends
-            return [ack]
+            return mode == .ymodemStreaming ? [] : [ack]
         }
-        if headerDone { return [ack] }
+        if headerDone { return mode == .ymodemStreaming ? [] : [ack] }
         headerDone = true
         fileName = name
         declaredLength = length
         expected = 1
-        return [ack, Reply(bytes: startRequest, delaySeconds: headerStartDelaySeconds)]
+        let start = Reply(bytes: startRequest, delaySeconds: headerStartDelaySeconds)
+        return mode == .ymodemStreaming ? [start] : [ack, start]
     }
 
     private mutating func endOfFile() -> [Reply] {
-        guard mode == .ymodem else {
+        guard mode.isYModem else {
             finished = true
             return [ack]
         }
         endsSeen += 1
-        if endsSeen == 1 { return [Reply(bytes: [XModemByte.nak], delaySeconds: 0)] }
+        if endsSeen < requiredEnds { return [Reply(bytes: [XModemByte.nak], delaySeconds: 0)] }
         if let declaredLength, UInt64(data.count) > declaredLength { data.removeLast(data.count - Int(declaredLength)) }
         return [ack, Reply(bytes: startRequest, delaySeconds: 0)]
     }
