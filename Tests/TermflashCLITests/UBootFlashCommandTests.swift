@@ -92,6 +92,28 @@ final class UBootFlashCommandTests: CLITestCase {
         XCTAssertTrue(diverged.standardError.contains("diverged"), diverged.standardError)
     }
 
+    func testFlashesASignedPackageThroughTheConsole() throws {
+        let keys = workingDirectory + "/keys", keyring = workingDirectory + "/keyring"
+        XCTAssertEqual(try run(on: nil, ["keys", "generate", "factory", "--output", keys, "--trust", "--keyring", keyring]).status, 0)
+        let rootfs = uBootTestImage(70_000)
+        let package = workingDirectory + "/mf286d.tfpkg"
+        let created = try run(on: nil, ["package", "create", "--id", "mf286d-test", "--version", "1.0", "--profile", "mf286d",
+                                        "--image", "rootfs=" + (try writeImage(rootfs, name: "rootfs.bin")), "--key", keys + "/factory.key.pem",
+                                        "-o", package])
+        XCTAssertEqual(created.status, 0, created.standardError)
+        let folder = try Fixtures.temporaryDirectory("pkgflash")
+        let simulator = try SimulatedConsoleProcess(termflash: termflash, arguments: ["--profile", "mf286d", "--flash-dir", folder])
+        defer { simulator.stop() }
+        let result = try run(on: nil, ["flash", "--profile", "mf286d", "--port", simulator.console, "--keyring", keyring,
+                                       "--ledger", workingDirectory + "/units.json", package])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertTrue(result.standardOutput.contains("package mf286d-test 1.0"), result.standardOutput)
+        XCTAssertEqual(try read(folder + "/mf286d-nand.bin", at: 0x1800000, count: rootfs.count), rootfs)
+        let unsigned = try run(on: nil, ["flash", "--profile", "mf286d", "--port", simulator.console, "--partition", "rootfs",
+                                         workingDirectory + "/rootfs.bin", "--keyring", keyring, "--dry-run"])
+        XCTAssertNotEqual(unsigned.status, 0, "a loose image needs --allow-unsigned")
+    }
+
     // MARK: Helpers
 
     private func writeImage(_ bytes: [UInt8], name: String = "image.bin") throws -> String {

@@ -35,6 +35,8 @@ public struct XModemReceiver {
     public private(set) var rejected = 0
 
     private var buffer: [UInt8] = []
+    /// Where unread bytes start in `buffer`.
+    private var head = 0
     private var expected: UInt8
     private var headerDone = false
     private var endsSeen = 0
@@ -55,14 +57,23 @@ public struct XModemReceiver {
     }
 
     /// Whether any byte of the transfer has arrived.
-    public var started: Bool { headerDone || !data.isEmpty || !buffer.isEmpty }
+    public var started: Bool { headerDone || !data.isEmpty || head < buffer.count }
 
     /// Feeds bytes from the sender; returns the replies.
     public mutating func receive(_ bytes: some Sequence<UInt8>) -> [Reply] {
         var replies: [Reply] = []
-        for byte in bytes where !finished {
-            buffer.append(byte)
+        buffer.append(contentsOf: bytes)
+        while !finished, head < buffer.count {
+            let before = head
             replies += step()
+            if head == before { break }  // a block is not complete yet
+        }
+        if finished || head == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 65536 {
+            buffer.removeFirst(head)
+            head = 0
         }
         return replies
     }
@@ -70,31 +81,32 @@ public struct XModemReceiver {
     /// The sender went quiet: a partial block is dropped and refused.
     public mutating func timedOut() -> [Reply] {
         guard !finished else { return [] }
-        let wasPartial = !buffer.isEmpty
+        let wasPartial = head < buffer.count
         buffer.removeAll()
+        head = 0
         if !started { return [Reply(bytes: startRequest, delaySeconds: 0)] }
         return wasPartial ? [Reply(bytes: [XModemByte.nak], delaySeconds: 0)] : []
     }
 
     private mutating func step() -> [Reply] {
-        guard let first = buffer.first else { return [] }
+        let first = buffer[head]
         switch first {
         case XModemByte.eot:
-            buffer.removeAll()
+            head = buffer.count
             return endOfFile()
         case XModemByte.can:
-            buffer.removeFirst()
+            head += 1
             cancels += 1
             if cancels >= 2 { finished = true; cancelled = true }
             return []
         case XModemByte.soh, XModemByte.stx:
             cancels = 0
-            guard let length = XModemFrame.frameLength(start: first, check: check), buffer.count >= length else { return [] }
-            let frame = Array(buffer.prefix(length))
-            buffer.removeFirst(length)
+            guard let length = XModemFrame.frameLength(start: first, check: check), buffer.count - head >= length else { return [] }
+            let frame = Array(buffer[head..<(head + length)])
+            head += length
             return block(frame)
         default:
-            buffer.removeFirst()  // noise between blocks
+            head += 1  // noise between blocks
             return []
         }
     }

@@ -289,14 +289,14 @@ public enum XModemTransfer {
 
     /// YMODEM-g: every block back to back, watching for the receiver's CANs in between.
     private static func stream(_ sender: inout XModemSender, over transport: Transport, progress: ProgressSink?) throws {
-        var sent = 0
+        var batch: [UInt8] = []
         while sender.phase == .streaming {
-            try transmit(try sender.nextStreamedBlock(), over: transport)
-            sent += 1
-            if sent % 64 == 0 {
-                progress?(sender.acknowledged, sender.total)
-                if let answer = try? transport.read(maxLength: 64, deadline: .now) { _ = try sender.receive(answer) }
-            }
+            batch += try sender.nextStreamedBlock()
+            guard batch.count >= 32 * 1029 || sender.phase != .streaming else { continue }
+            try transmit(batch, over: transport)  // 32 blocks a write: fewer wake-ups on both sides
+            batch.removeAll(keepingCapacity: true)
+            progress?(sender.acknowledged, sender.total)
+            if let answer = try? transport.read(maxLength: 64, deadline: .now) { _ = try sender.receive(answer) }
         }
     }
 
