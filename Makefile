@@ -3,7 +3,7 @@ SWIFT ?= swift
 BUILD_FLAGS ?=
 export TMPDIR := $(CURDIR)/.build-tmp
 
-.PHONY: all setup build release demo test bench install-udev clean
+.PHONY: all setup build release demo test bench bench-delta install-udev clean
 
 all: build
 
@@ -30,6 +30,12 @@ bench: setup
 	@scripts/setup.sh --bench
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 	@scripts/bench-list.sh
+
+# Delta patches against bsdiff, xdelta3, zstd, HDiffPatch and detools (downloads its pairs).
+bench-delta: setup
+	@scripts/setup.sh --bench
+	$(SWIFT) build -c release --product termflash $(BUILD_FLAGS)
+	@scripts/bench-delta.sh
 
 install-udev:
 	install -m 0644 udev/70-termflash.rules /etc/udev/rules.d/70-termflash.rules

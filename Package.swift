@@ -51,7 +51,7 @@ let package = Package(
             dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto", "TermflashImages",
                            .product(name: "Logging", package: "swift-log")]),
         .target(name: "TermflashCapture", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
-        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles", "TermflashEngine"]),
+        .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles", "TermflashEngine", "TermflashImages"]),
         .target(
             name: "TermflashProfiles",
             dependencies: ["TermflashCore", .product(name: "Yams", package: "Yams")]),
@@ -99,11 +99,11 @@ let package = Package(
         .testTarget(name: "TermflashCLITests", dependencies: ["termflash", "TestSupport", "TermflashImages", "TermflashCrypto"]),
         .testTarget(
             name: "TermflashEDLTests",
-            dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCapture", "TermflashEngine",
+            dependencies: ["TermflashDelta", "TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCapture", "TermflashEngine",
                            "TermflashCrypto", "TermflashImages", "TestSupport"]),
         .testTarget(
             name: "TermflashUBootTests",
-            dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TestSupport"]),
+            dependencies: ["TermflashDelta", "TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

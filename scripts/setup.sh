@@ -23,6 +23,7 @@ packages=(
   zip
 )
 [ "${1:-}" = "--bench" ] && packages+=(hyperfine)
+[ "${1:-}" = "--bench" ] && packages+=(time bsdiff xdelta3 zstd lz4 python3-venv)
 
 missing=()
 for package in "${packages[@]}"; do

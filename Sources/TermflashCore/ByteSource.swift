@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// Random-access bytes of an image to write, without loading it whole: a file, a slice of
@@ -49,8 +52,21 @@ public final class FileByteSource: ByteSource {
 
     public func read(offset: UInt64, length: Int) throws -> [UInt8] {
         guard offset < count else { return [] }
-        try handle.seek(toOffset: start + offset)
         let wanted = Int(min(UInt64(length), count - offset))
-        return [UInt8](try handle.read(upToCount: wanted) ?? Data())
+        let descriptor = handle.fileDescriptor
+        let position = start + offset
+        // One pread straight into the array: no intermediate Data, no seek.
+        return try [UInt8](unsafeUninitializedCapacity: wanted) { buffer, filled in
+            filled = 0
+            while filled < wanted {
+                let got = pread(descriptor, buffer.baseAddress! + filled, wanted - filled, off_t(position + UInt64(filled)))
+                if got < 0, errno == EINTR { continue }
+                guard got > 0 else {
+                    if got == 0 { break }
+                    throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path])
+                }
+                filled += got
+            }
+        }
     }
 }

@@ -44,8 +44,13 @@ public final class InMemoryTransport: Transport {
 
 /// A byte queue with a condition variable, shared by the two ends of a pair.
 private final class Mailbox: @unchecked Sendable {
-    private var bytes: [UInt8] = []
-    private var start = 0
+    /// Writes not yet read, in order; each array is handed on without copying when a read
+    /// takes it whole.
+    private var chunks: [[UInt8]] = []
+    private var head = 0
+    /// Bytes of `chunks[head]` already read.
+    private var offset = 0
+    private var buffered = 0
     private var isShut = false
     private let capacity: Int?
     private var mutex = pthread_mutex_t()
@@ -72,7 +77,7 @@ private final class Mailbox: @unchecked Sendable {
         guard !isShut else { throw .deviceVanished(name: writer, during: "write") }
         if let capacity {
             let started = Deadline.now
-            while bytes.count - start >= capacity {
+            while buffered >= capacity {
                 if isShut { throw .deviceVanished(name: writer, during: "write") }
                 if deadline.hasPassed {
                     let waited = Int((Deadline.now.uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
@@ -81,7 +86,9 @@ private final class Mailbox: @unchecked Sendable {
                 wait(until: deadline)
             }
         }
-        bytes += data
+        guard !data.isEmpty else { return }
+        chunks.append(data)
+        buffered += data.count
         pthread_cond_broadcast(&condition)
     }
 
@@ -89,7 +96,7 @@ private final class Mailbox: @unchecked Sendable {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         let started = Deadline.now
-        while bytes.count == start {
+        while buffered == 0 {
             if isShut { throw .deviceVanished(name: reader, during: "read") }
             if deadline.hasPassed {
                 let waited = Int((Deadline.now.uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
@@ -97,18 +104,40 @@ private final class Mailbox: @unchecked Sendable {
             }
             wait(until: deadline)
         }
-        let end = min(bytes.count, start + maxLength)
-        let chunk = Array(bytes[start..<end])
-        start = end
-        if start == bytes.count {
-            bytes.removeAll(keepingCapacity: true)
-            start = 0
-        } else if start >= 1 << 22 {
-            bytes.removeFirst(start)
-            start = 0
+        let wanted = min(maxLength, buffered)
+        let chunk: [UInt8]
+        if offset == 0, chunks[head].count == wanted {
+            chunk = chunks[head]
+            dropHead()
+        } else {
+            var gathered: [UInt8] = []
+            gathered.reserveCapacity(wanted)
+            while gathered.count < wanted {
+                let first = chunks[head]
+                let end = min(first.count, offset + wanted - gathered.count)
+                gathered += first[offset..<end]
+                offset = end
+                if offset == first.count { dropHead() }
+            }
+            chunk = gathered
         }
+        buffered -= chunk.count
         if capacity != nil { pthread_cond_broadcast(&condition) }
         return chunk
+    }
+
+    /// Forgets the first chunk (mutex held); compacts the queue now and then.
+    private func dropHead() {
+        chunks[head] = []
+        head += 1
+        offset = 0
+        if head == chunks.count {
+            chunks.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 64 {
+            chunks.removeFirst(head)
+            head = 0
+        }
     }
 
     /// Waits on the condition (mutex held) until signalled or the deadline.

@@ -9,18 +9,27 @@ import TermflashCrypto
 public final class DifferentialFlasher {
     private let target: FlashTarget
     private let region: FlashRegion
-    private let patchPath: String
+    private let patch: ByteSource
+    private let patchName: String
     private let basePath: String?
     private let workDirectory: String
     private let progress: ProgressSink?
 
     /// `basePath`: a host copy of the source (the package's delta base); without it the
     /// partition is read back. Temporary files go to `workDirectory`.
-    public init(target: FlashTarget, region: FlashRegion, patch: String, base: String? = nil,
+    public convenience init(target: FlashTarget, region: FlashRegion, patch: String, base: String? = nil,
+                            workDirectory: String = NSTemporaryDirectory(), progress: ProgressSink? = nil) throws {
+        self.init(target: target, region: region, patch: try DeltaFiles.open(patch), patchName: patch, base: base,
+                  workDirectory: workDirectory, progress: progress)
+    }
+
+    /// A patch that is part of a file (a package member): `patch` gives its bytes, `patchName` names it in errors.
+    public init(target: FlashTarget, region: FlashRegion, patch: ByteSource, patchName: String, base: String? = nil,
                 workDirectory: String = NSTemporaryDirectory(), progress: ProgressSink? = nil) {
         self.target = target
         self.region = region
-        patchPath = patch
+        self.patch = patch
+        self.patchName = patchName
         basePath = base
         self.workDirectory = workDirectory
         self.progress = progress
@@ -28,8 +37,7 @@ public final class DifferentialFlasher {
 
     /// Runs the differential flash.
     public func run() throws -> DifferentialFlashReport {
-        let patch = try DeltaFiles.open(patchPath)
-        let decoder = try DeltaDecoder(patch: patch, name: patchPath)
+        let decoder = try DeltaDecoder(patch: patch, name: patchName)
         try decoder.verifyIntegrity()
         let header = decoder.header
         guard region.length >= max(header.sourceSize, header.targetSize) else {

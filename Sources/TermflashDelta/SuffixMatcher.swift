@@ -19,12 +19,14 @@ final class SuffixMatcher: @unchecked Sendable {
     private let old: UnsafeBufferPointer<UInt8>
     private let new: UnsafeBufferPointer<UInt8>
     private var suffixes: [Int32]
+    private let grams: GramFilter
 
     /// Sorts the suffixes of `old`; both buffers must outlive the matcher.
     init(old: UnsafeBufferPointer<UInt8>, new: UnsafeBufferPointer<UInt8>) {
         self.old = old
         self.new = new
         suffixes = [Int32](repeating: 0, count: old.count)
+        grams = GramFilter(old)
         if old.count > 0 {
             let status = suffixes.withUnsafeMutableBufferPointer { array in
                 divsufsort(old.baseAddress, array.baseAddress, Int32(old.count))
@@ -39,7 +41,7 @@ final class SuffixMatcher: @unchecked Sendable {
             return [DeltaOperation(sourceStart: 0, targetStart: segment.lowerBound, addLength: 0, insertLength: segment.count)]
         }
         return suffixes.withUnsafeBufferPointer { array in
-            var scan = SegmentScan(old: old, new: new, suffixes: array, end: segment.upperBound, start: segment.lowerBound)
+            var scan = SegmentScan(old: old, new: new, suffixes: array, grams: grams, end: segment.upperBound, start: segment.lowerBound)
             return scan.run()
         }
     }
@@ -52,6 +54,7 @@ private struct SegmentScan {
     let old: UnsafeBufferPointer<UInt8>
     let new: UnsafeBufferPointer<UInt8>
     let suffixes: UnsafeBufferPointer<Int32>
+    let grams: GramFilter
     let end: Int
     var scan: Int
     var lastScan: Int
@@ -59,10 +62,12 @@ private struct SegmentScan {
     var lastOffset = 0
     var operations: [DeltaOperation] = []
 
-    init(old: UnsafeBufferPointer<UInt8>, new: UnsafeBufferPointer<UInt8>, suffixes: UnsafeBufferPointer<Int32>, end: Int, start: Int) {
+    init(old: UnsafeBufferPointer<UInt8>, new: UnsafeBufferPointer<UInt8>, suffixes: UnsafeBufferPointer<Int32>,
+         grams: GramFilter, end: Int, start: Int) {
         self.old = old
         self.new = new
         self.suffixes = suffixes
+        self.grams = grams
         self.end = end
         scan = start
         lastScan = start
@@ -86,7 +91,11 @@ private struct SegmentScan {
             scan += length
             var scored = scan
             while scan < end {
-                (length, position) = longestMatch(at: scan)
+                if scan + GramFilter.width <= end, !predicted(scan), !grams.mayContain(new, at: scan) {
+                    length = 0 // no 8-byte match anywhere and no prediction: the search cannot end the scan here
+                } else {
+                    (length, position) = longestMatch(at: scan)
+                }
                 while scored < scan + length {
                     if predicted(scored) { oldScore += 1 }
                     scored += 1
@@ -179,5 +188,42 @@ private struct SegmentScan {
         }
         while length < limit, old[suffix + length] == new[start + length] { length += 1 }
         return length
+    }
+}
+
+/// A one-hash Bloom filter of every 8-byte string of the source (one bit per source
+/// byte), so the scan skips suffix-array searches where no useful match can start —
+/// most of the bytes of compressed or rewritten regions.
+final class GramFilter: @unchecked Sendable {
+    static let width = 8
+    private var bits: [UInt64]
+    private let shift: UInt64
+
+    init(_ old: UnsafeBufferPointer<UInt8>) {
+        var log2 = 16
+        while (1 << log2) < old.count * 8, log2 < 36 { log2 += 1 }
+        bits = [UInt64](repeating: 0, count: (1 << log2) / 64)
+        shift = UInt64(64 - log2)
+        guard old.count >= Self.width else { return }
+        let base = UnsafeRawPointer(old.baseAddress!)
+        bits.withUnsafeMutableBufferPointer { words in
+            for index in 0...(old.count - Self.width) {
+                let slot = Self.slot(base.loadUnaligned(fromByteOffset: index, as: UInt64.self), shift: shift)
+                words[Int(slot >> 6)] |= 1 << (slot & 63)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func slot(_ gram: UInt64, shift: UInt64) -> UInt64 {
+        (gram &* 0x9E37_79B9_7F4A_7C15) >> shift
+    }
+
+    /// Whether the 8 bytes of `buffer` at `index` may occur in the source.
+    @inline(__always)
+    func mayContain(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let gram = UnsafeRawPointer(buffer.baseAddress!).loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        let slot = Self.slot(gram, shift: shift)
+        return bits[Int(slot >> 6)] & (1 << (slot & 63)) != 0
     }
 }

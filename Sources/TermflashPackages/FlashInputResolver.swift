@@ -51,7 +51,8 @@ public struct FlashInputResolver {
                 resolved.packages.append(package)
                 resolved.images += package.members.map {
                     Image(partition: $0.image.partition,
-                          reference: ImageReference(path: path, offset: $0.dataOffset, length: $0.image.size, sha256: $0.image.sha256))
+                          reference: ImageReference(path: path, format: $0.image.deltaBase == nil ? .raw : .delta,
+                                                    offset: $0.dataOffset, length: $0.image.size, sha256: $0.image.sha256))
                 }
             case .rawprogram:
                 try requireAllowed(path, input)

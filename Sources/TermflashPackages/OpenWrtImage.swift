@@ -44,7 +44,16 @@ public struct OpenWrtImage: Sendable, Encodable {
     /// Reads and checks the file at `path`: every fwtool trailer's CRC, the metadata JSON, the
     /// uImage header and data CRCs.
     public static func read(path: String) throws -> OpenWrtImage {
-        let file = try RandomAccessFile(path: path)
+        try read(try RandomAccessFile(path: path))
+    }
+
+    /// Reads an image from memory (fuzzing).
+    public static func read(bytes: [UInt8], name: String) throws -> OpenWrtImage {
+        try read(RandomAccessFile(bytes: bytes, name: name))
+    }
+
+    static func read(_ file: RandomAccessFile) throws -> OpenWrtImage {
+        let path = file.path
         let chunks = try readChunks(file)
         try checkCRCs(file, chunks: chunks)
         let bodyLength = chunks.last?.start ?? file.size
@@ -210,11 +219,12 @@ func readLE32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
     bytes[offset..<(offset + 4)].reversed().reduce(0) { $0 << 8 | UInt32($1) }
 }
 
-/// A file read at offsets (vendor formats keep their metadata at the end).
+/// A file (or bytes in memory) read at offsets: vendor formats keep their metadata at the end.
 final class RandomAccessFile {
     let path: String
     let size: UInt64
-    private let handle: FileHandle
+    private let handle: FileHandle?
+    private let bytes: [UInt8]
 
     init(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -222,16 +232,26 @@ final class RandomAccessFile {
         }
         self.path = path
         self.handle = handle
+        bytes = []
         size = (try? handle.seekToEnd()) ?? 0
     }
 
-    deinit { try? handle.close() }
+    /// Bytes in memory standing in for a file named `name`.
+    init(bytes: [UInt8], name: String) {
+        path = name
+        handle = nil
+        self.bytes = bytes
+        size = UInt64(bytes.count)
+    }
+
+    deinit { try? handle?.close() }
 
     /// `count` bytes at `offset`, or `truncated`.
     func read(at offset: UInt64, count: Int) throws -> [UInt8] {
-        guard offset <= size, UInt64(count) <= size - offset else {
-            throw PackageError.truncated(what: path, offset: offset, needed: UInt64(count), available: size > offset ? size - offset : 0)
+        guard offset <= size, count >= 0, UInt64(count) <= size - offset else {
+            throw PackageError.truncated(what: path, offset: offset, needed: UInt64(max(count, 0)), available: size > offset ? size - offset : 0)
         }
+        guard let handle else { return Array(bytes[Int(offset)..<(Int(offset) + count)]) }
         do {
             try handle.seek(toOffset: offset)
             return [UInt8](try handle.read(upToCount: count) ?? Data())

@@ -74,9 +74,9 @@ public struct PackageImage: Codable, Sendable, Equatable {
     public var partition: String
     /// Member path inside the package, e.g. `images/rootfs.ubi`.
     public var file: String
-    /// Bytes written to the partition.
+    /// Length of the member as stored: the bytes written for a plain image, the delta file for a delta.
     public var size: UInt64
-    /// Lower-case hex SHA-256 of the bytes written.
+    /// Lower-case hex SHA-256 of the member as stored (checked while the package streams by).
     public var sha256: String
     /// Encoding of the stored member.
     public var compression: Compression

@@ -88,7 +88,7 @@ final class TarReader {
     /// Up to `count` bytes, fewer only at the end of the input.
     private func takeAvailable(_ count: Int) throws -> [UInt8] {
         var result: [UInt8] = []
-        result.reserveCapacity(count)
+        result.reserveCapacity(min(count, buffer.count - bufferStart))
         while result.count < count {
             if bufferStart == buffer.count {
                 buffer = try input.read(upTo: max(chunkSize, count - result.count))

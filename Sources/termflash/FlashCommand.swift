@@ -37,13 +37,20 @@ struct FlashCommand: ParsableCommand {
                 try continueJournal(at: journalPath, request: request, logger: logger)
                 return
             }
-            if let patch = flash.delta { return try flashDelta(patch, request: request, logger: logger) }
+            if let patch = flash.delta {
+                try packages.requireAllowUnsigned(patch, format: "delta patch")
+                return try flashDelta(patch, request: request, logger: logger)
+            }
             let backend = try FlashBackends.choose(named: flash.backend ?? request.backendHint, for: request)
             var plan = try backend.plan(for: request)
             plan.backend = backend.name
             if let manifest = request.packages.first?.manifest { plan.summary += ", package \(manifest.id) \(manifest.version)" }
             plan = try planGuard(for: request).apply(to: plan)
             if flash.dryRun { return try render(plan: plan, commands: backend.consoleCommands(for: plan, request: request)) }
+            if plan.containsDeltas {
+                try flashPackageDeltas(plan, backend: backend, request: request, logger: logger)
+                return try packages.recordInstalled(request.packages, unitKey: request.unitKey, unit: request.unit)
+            }
             let opened = try backend.open(for: request, transports: TransportFactory(session: session), logger: logger)
             let engine = UpdateEngine(plan: plan, target: opened.target, resolver: opened.resolver,
                                       journalPath: flash.journal ?? defaultJournal(for: plan), options: engineOptions,
@@ -92,7 +99,7 @@ struct FlashCommand: ParsableCommand {
     }
 
     /// Runs the engine, closes the device, and prints and saves the report, also on failure.
-    private func finish(_ opened: FlashSession, _ body: () throws -> UpdateReport) throws {
+    func finish(_ opened: FlashSession, _ body: () throws -> UpdateReport) throws {
         do {
             let report = try body()
             try opened.close()
@@ -125,7 +132,7 @@ struct FlashCommand: ParsableCommand {
         print("then: \(plan.finish.rawValue)")
     }
 
-    private var engineOptions: UpdateEngine.Options {
+    var engineOptions: UpdateEngine.Options {
         UpdateEngine.Options(retries: flash.retries, skipUnchanged: flash.skipUnchanged)
     }
 
@@ -133,7 +140,7 @@ struct FlashCommand: ParsableCommand {
         "termflash-backups/\(timestamp())"
     }
 
-    private func defaultJournal(for plan: UpdatePlan) -> String {
+    func defaultJournal(for plan: UpdatePlan) -> String {
         let folder = "termflash-journals"
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return "\(folder)/\(plan.id.filter { $0.isLetter || $0.isNumber || $0 == "-" })-\(timestamp()).json"

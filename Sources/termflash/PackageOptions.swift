@@ -52,6 +52,11 @@ struct PackageOptions: ParsableArguments {
         return try resolver.resolve(inputs, partitions: partitions)
     }
 
+    /// Refuses an input that carries no signature unless `--allow-unsigned` was given.
+    func requireAllowUnsigned(_ path: String, format: String) throws {
+        guard allowUnsigned else { throw PackageError.unsigned(what: "\(path) (\(format))") }
+    }
+
     /// Notes each installed package in the ledger (the anti-rollback index never goes down).
     func recordInstalled(_ packages: [VerifiedPackage], unitKey: String?, unit: UnitFacts) throws {
         guard let unitKey else { return }

@@ -9,6 +9,7 @@ struct Termflash: ParsableCommand {
         subcommands: [ListCommand.self, WaitCommand.self, ATCommand.self, CaptureCommand.self, FlashCommand.self, ProfileCommand.self, BenchCommand.self,
                       PackageCommand.self, KeysCommand.self, IdentifyCommand.self, RebrandCommand.self,
                       DeltaCommand.self,
+                      SampleSetCommand.self,
                       InfoCommand.self, PartitionsCommand.self, ReadCommand.self, EraseCommand.self, VerifyCommand.self, SimulateCommand.self,
                       NVCommand.self])
 }

@@ -15,7 +15,10 @@ struct UnitEvidenceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A U-Boot environment: the binary block from flash, or 'printenv' output.", valueName: "file"))
     var ubootEnv: String?
 
-    @Option(help: "Baud rate of the AT port.")
+    @Option(help: ArgumentHelp("The DIAG port of a unit in diagnostic mode: version info (0x00) and extended build id (0x7C) are asked.", valueName: "tty"))
+    var diagPort: String?
+
+    @Option(help: "Baud rate of the AT and DIAG ports.")
     var baud = 115_200
 
     @Option(name: .customLong("at-query"),
@@ -35,10 +38,35 @@ struct UnitEvidenceOptions: ParsableArguments {
             let environment = UBootEnvironment.parseBlock(bytes) ?? UBootEnvironment.parseText(String(decoding: bytes, as: UTF8.self))
             evidence += BrandingEvidence.from(environment, source: "U-Boot env \(ubootEnv)")
         }
-        if device.port != nil || device.path != nil || device.serial != nil || session.replay != nil {
+        if let diagPort { evidence += try askDIAG(port: diagPort, session: session) }
+        if device.port != nil || device.path != nil || device.serial != nil || (session.replay != nil && diagPort == nil) {
             evidence += try askAT(device: device, session: session, library: library, logger: logger)
         }
         return evidence
+    }
+
+    /// DIAG 0x00 and 0x7C answers, through the DIAG codec; a command the firmware rejects is skipped.
+    private func askDIAG(port: String, session: SessionOptions) throws -> [BrandingEvidence] {
+        let opened = try TransportFactory(session: session).serial(port: session.replay == nil ? port : "replay", baud: baud)
+        let identity: DIAGIdentity
+        do {
+            identity = try DIAGSession(transport: opened.transport).identity()
+            try opened.finish()
+        } catch {
+            try? opened.finish()
+            throw error
+        }
+        var evidence: [BrandingEvidence] = []
+        if let build = identity.extendedBuildID {
+            evidence.append(BrandingEvidence(source: "DIAG 0x7C build id", text: build.buildID))
+            if !build.modelString.isEmpty { evidence.append(BrandingEvidence(source: "DIAG 0x7C model", text: build.modelString)) }
+        }
+        if let info = identity.versionInfo {
+            evidence.append(BrandingEvidence(source: "DIAG 0x00 version directory", text: info.versionDirectory))
+            evidence.append(BrandingEvidence(source: "DIAG 0x00 hardware version", key: "diag_hw_version",
+                                             text: "\(info.hardwareMajor).\(info.hardwareMinor)"))
+        }
+        return evidence.filter { !$0.text.isEmpty }
     }
 
     private func askAT(device: DeviceSelectionOptions, session: SessionOptions, library: ProfileLibrary, logger: Logger) throws -> [BrandingEvidence] {

@@ -139,6 +139,9 @@ final class PackageCommandTests: CLITestCase {
         let raw = try flash("\(folder)/kernel.img", ["--partition", "kernel"])
         XCTAssertEqual(raw.status, 78)
         XCTAssertTrue(raw.standardError.contains("kernel.img (raw image) is not signed"), raw.standardError)
+        let delta = try tf(["flash", "--disk", disk, "--delta", "\(folder)/kernel.img"])
+        XCTAssertEqual(delta.status, 78)
+        XCTAssertTrue(delta.standardError.contains("kernel.img (delta patch) is not signed"), delta.standardError)
         XCTAssertTrue(try diskBytes() == original)
         XCTAssertEqual(try flash(package, ["--allow-unsigned"]).status, 0)
     }

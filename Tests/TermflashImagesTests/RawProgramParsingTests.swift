@@ -133,6 +133,18 @@ final class RawProgramParsingTests: XCTestCase {
         }
     }
 
+    /// Foundation's XML parser traps on attribute names that are not UTF-8; such files are refused first.
+    func testBytesThatAreNotUTF8AreRefusedWithTheLine() throws {
+        var bytes = Array("<data>\n<program SECTOR_SIZE_IN_BYTES=\"512\" filename=\"a\"/>\n</data>".utf8)
+        bytes[26] = 0xE1
+        XCTAssertThrowsError(try RawProgramFile.parse(Data(bytes), name: "rawprogram0.xml")) { error in
+            XCTAssertTrue("\(error)".contains("rawprogram0.xml line 2: byte 26 is not UTF-8 text"), "\(error)")
+        }
+        XCTAssertThrowsError(try PatchFile.parse(Data([0xFF, 0xFE, 0x3C, 0x00]), name: "patch0.xml")) { error in
+            XCTAssertEqual((error as? RawProgramError)?.advice, "the file is UTF-16; save it as UTF-8")
+        }
+    }
+
     func testAFolderChoosesThePlainFilesAndFindsImages() throws {
         let url = try folder([
             "rawprogram0.xml": Self.rawProgram, "patch0.xml": Self.patch,
@@ -162,6 +174,30 @@ final class RawProgramParsingTests: XCTestCase {
         let only = try RawProgramSet.load(from: url, only: ["rawprogram1.xml"])
         XCTAssertEqual(only.programs.count, 1)
         XCTAssertEqual(only.patches.count, 0)
+    }
+
+    func testSplitImagesAreSlicedAndOversizedImagesRefused() throws {
+        let image = String(repeating: "a", count: 512) + String(repeating: "b", count: 512) + String(repeating: "c", count: 100)
+        let url = try folder([
+            "rawprogram0.xml": """
+                <data>
+                <program SECTOR_SIZE_IN_BYTES="512" filename="system.img" label="system" num_partition_sectors="1" partofsingleimage="true" physical_partition_number="0" start_sector="100" file_sector_offset="0"/>
+                <program SECTOR_SIZE_IN_BYTES="512" filename="system.img" label="system" num_partition_sectors="1" physical_partition_number="0" start_sector="200" file_sector_offset="1"/>
+                <program SECTOR_SIZE_IN_BYTES="512" filename="system.img" label="system" num_partition_sectors="4" physical_partition_number="0" start_sector="300" file_sector_offset="2"/>
+                <program SECTOR_SIZE_IN_BYTES="512" filename="system.img" label="small" num_partition_sectors="2" physical_partition_number="0" start_sector="400"/>
+                </data>
+                """,
+            "system.img": image,
+        ])
+        let set = try RawProgramSet.load(from: url)
+        let pieces = try set.programs.prefix(3).map { entry -> String in
+            let source = try set.imageSource(for: entry)
+            return String(decoding: try source.read(offset: 0, length: 4096), as: UTF8.self)
+        }
+        XCTAssertEqual(pieces, [String(repeating: "a", count: 512), String(repeating: "b", count: 512), String(repeating: "c", count: 100)])
+        XCTAssertThrowsError(try set.imageSource(for: set.programs[3])) { error in
+            XCTAssertTrue("\(error)".contains("line 5 (entry 4), <program>, attribute num_partition_sectors: the image 'system.img' is 1124 bytes but the entry reserves 2 sectors (1024 bytes)"), "\(error)")
+        }
     }
 
     func testSetFaultsNameTheEntry() throws {

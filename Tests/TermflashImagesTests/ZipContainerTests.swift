@@ -89,6 +89,18 @@ final class ZipContainerTests: XCTestCase {
             XCTAssertEqual((error as? ZipError)?.member, "boot.img", "\(error)")
         }
 
+        var wrongCRC = bytes
+        let name = Array("boot.img".utf8)
+        let entry = try XCTUnwrap((0..<bytes.count - 54).first { index in
+            bytes[index..<index + 4] == [0x50, 0x4B, 0x01, 0x02] && Array(bytes[index + 46..<index + 46 + name.count]) == name
+        })
+        wrongCRC[entry + 16] ^= 0x01
+        try Data(wrongCRC).write(to: damagedURL)
+        let intactData = try ZipContainer(url: damagedURL).source(of: "boot.img")
+        XCTAssertThrowsError(try intactData.read(offset: 0, length: Int(intactData.count))) { error in
+            XCTAssertTrue("\(error)".contains("member boot.img: CRC-32 of the expanded member is"), "\(error)")
+        }
+
         try Data(bytes.prefix(bytes.count / 2)).write(to: damagedURL)
         XCTAssertThrowsError(try ZipContainer(url: damagedURL)) { error in
             XCTAssertTrue("\(error)".contains("end-of-central-directory"), "\(error)")

@@ -126,7 +126,7 @@ public enum ProtectiveMBR {
         var entry = ByteWriter()
         entry.write([0x00, 0x00, 0x02, 0x00, 0xEE, 0xFF, 0xFF, 0xFF])
         entry.write(UInt32(1), endianness: .little)
-        entry.write(UInt32(min(diskSectors - 1, 0xFFFF_FFFF)), endianness: .little)
+        entry.write(UInt32(min(max(diskSectors, 1) - 1, 0xFFFF_FFFF)), endianness: .little)
         sector.replaceSubrange(446..<462, with: entry.bytes)
         sector[510] = 0x55
         sector[511] = 0xAA

@@ -63,6 +63,22 @@ struct AttributeReader {
         return value
     }
 
+    /// `physical_partition_number`: a LUN or eMMC area, 0 to 255.
+    func lun() throws -> Int {
+        let value = try unsigned("physical_partition_number")
+        guard value <= 255 else { throw fault("physical_partition_number", "is \(value); LUNs are numbered 0 to 255") }
+        return Int(value)
+    }
+
+    /// A count of sectors whose byte size (`× sectorSize`) must fit in 64 bits.
+    func sectors(_ name: String, sectorSize: Int, optional: Bool = false) throws -> UInt64 {
+        guard let value = optional ? try optionalUnsigned(name) : try unsigned(name) else { return 0 }
+        guard !value.multipliedReportingOverflow(by: UInt64(sectorSize)).overflow else {
+            throw fault(name, "is \(value) sectors, more bytes than any storage holds")
+        }
+        return value
+    }
+
     func sectorSize() throws -> Int {
         let value = try unsigned("SECTOR_SIZE_IN_BYTES")
         guard value >= 512, value <= 65536, value & (value - 1) == 0 else {

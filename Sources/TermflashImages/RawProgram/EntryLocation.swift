@@ -15,6 +15,7 @@ public struct EntryLocation: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        line > 0 ? "\(file) line \(line) (entry \(index))" : "\(file) entry \(index)"
+        let entry = index > 0 ? " (entry \(index))" : ""
+        return line > 0 ? "\(file) line \(line)\(entry)" : index > 0 ? "\(file) entry \(index)" : file
     }
 }

@@ -131,6 +131,9 @@ struct ExpressionParser {
     let text: String
     private let characters: [Character]
     private var index = 0
+    private var depth = 0
+    /// Nesting deeper than this is refused (real files nest twice at most).
+    private static let maximumDepth = 32
 
     init(text: String) {
         self.text = text
@@ -165,6 +168,9 @@ struct ExpressionParser {
     }
 
     private mutating func parseAtom() throws(ExpressionError) -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw failure("less nesting (at most \(Self.maximumDepth) levels)") }
         skipSpaces()
         if accept("(") {
             let inner = try parseSum()

@@ -5,15 +5,16 @@ extension PatchEntry {
     public func apply(to storage: inout [UInt8], diskSectors: UInt64) throws -> [UInt8] {
         let size = UInt64(sectorSize)
         let bytes = try evaluate(diskSectors: diskSectors) { _, start, count in
-            let begin = start * size
-            guard begin + count * size <= UInt64(storage.count) else {
+            let limit = UInt64(storage.count) / size
+            guard start <= limit, count <= limit - start else {
                 throw RawProgramError(location: location, element: "patch", attribute: "value",
                                       problem: "CRC32 reads sectors \(start)+\(count), past the end of the \(storage.count)-byte \(target)")
             }
-            return Array(storage[Int(begin)..<Int(begin + count * size)])
+            return Array(storage[Int(start * size)..<Int((start + count) * size)])
         }
-        let offset = try resolvedStart(diskSectors: diskSectors) * size + byteOffset
-        guard offset + UInt64(bytes.count) <= UInt64(storage.count) else {
+        let start = try resolvedStart(diskSectors: diskSectors)
+        let offset = start.multipliedReportingOverflow(by: size).partialValue &+ byteOffset
+        guard start <= UInt64(storage.count) / size, offset + UInt64(bytes.count) <= UInt64(storage.count) else {
             throw RawProgramError(location: location, element: "patch", attribute: "start_sector",
                                   problem: "writes at byte \(offset), past the end of the \(storage.count)-byte \(target)")
         }

@@ -70,6 +70,9 @@ public struct PatchEntry: Hashable, Sendable {
         do {
             number = try withoutActuallyEscaping(readSectors) { readSectors in
                 try value.expression.evaluate(diskSectors: diskSectors) { startSector, byteCount in
+                    guard byteCount <= Self.largestCRCRange else {
+                        throw ExpressionError.outOfRange(expression: value.text, detail: "a CRC32 over \(byteCount) bytes; patch files checksum tables of a few KiB")
+                    }
                     let size = UInt64(sectorSize)
                     let sectors = (byteCount + size - 1) / size
                     return Array(try readSectors(lun, startSector, sectors).prefix(Int(byteCount)))
@@ -83,6 +86,9 @@ public struct PatchEntry: Hashable, Sendable {
         }
         return (0..<sizeInBytes).map { UInt8(truncatingIfNeeded: number >> (UInt64($0) * 8)) }
     }
+
+    /// The most bytes a `CRC32(...)` may cover (real files checksum GPT headers and entry arrays).
+    public static let largestCRCRange: UInt64 = 64 << 20
 
     /// The sector to patch on a LUN of `diskSectors` sectors.
     public func resolvedStart(diskSectors: UInt64) throws -> UInt64 {
@@ -99,7 +105,7 @@ extension PatchEntry {
     init(reading reader: AttributeReader) throws {
         let filename = try reader.required("filename")
         target = filename.uppercased() == "DISK" ? .disk : .file(filename.replacingOccurrences(of: "\\", with: "/"))
-        lun = Int(try reader.unsigned("physical_partition_number"))
+        lun = try reader.lun()
         start = try reader.sector("start_sector")
         byteOffset = try reader.unsigned("byte_offset")
         let size = try reader.unsigned("size_in_bytes")
@@ -110,7 +116,7 @@ extension PatchEntry {
             throw reader.fault("value", "\(error)", advice: "use a number, NUM_DISK_SECTORS-N. or CRC32(start,length)")
         }
         sectorSize = try reader.sectorSize()
-        guard byteOffset + size <= UInt64(sectorSize) else {
+        guard byteOffset <= UInt64(sectorSize) - size else {
             throw reader.fault("byte_offset", "\(byteOffset) + \(size) bytes runs past the end of a \(sectorSize)-byte sector")
         }
         what = reader.optional("what") ?? ""

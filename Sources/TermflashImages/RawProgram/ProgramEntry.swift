@@ -51,12 +51,12 @@ extension ProgramEntry {
     /// Reads a `<program>` element's attributes.
     init(reading reader: AttributeReader) throws {
         label = reader.optional("label") ?? ""
-        lun = Int(try reader.unsigned("physical_partition_number"))
+        lun = try reader.lun()
         start = try reader.sector("start_sector")
-        numSectors = try reader.unsigned("num_partition_sectors")
         sectorSize = try reader.sectorSize()
+        numSectors = try reader.sectors("num_partition_sectors", sectorSize: sectorSize)
         filename = (reader.optional("filename") ?? "").replacingOccurrences(of: "\\", with: "/")
-        fileSectorOffset = try reader.optionalUnsigned("file_sector_offset") ?? 0
+        fileSectorOffset = try reader.sectors("file_sector_offset", sectorSize: sectorSize, optional: true)
         sparse = try reader.flag("sparse")
         readBackVerify = try reader.flag("readbackverify")
         partOfSingleImage = try reader.flag("partofsingleimage")
@@ -91,10 +91,10 @@ extension EraseEntry {
     /// Reads an `<erase>` element's attributes.
     init(reading reader: AttributeReader) throws {
         label = reader.optional("label") ?? ""
-        lun = Int(try reader.unsigned("physical_partition_number"))
+        lun = try reader.lun()
         start = try reader.sector("start_sector")
-        numSectors = try reader.unsigned("num_partition_sectors")
         sectorSize = try reader.sectorSize()
+        numSectors = try reader.sectors("num_partition_sectors", sectorSize: sectorSize)
         attributes = reader.attributes
         location = reader.location
     }

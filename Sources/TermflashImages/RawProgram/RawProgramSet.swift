@@ -75,9 +75,19 @@ public final class RawProgramSet {
         }
         let file = try container.source(of: try memberName(for: entry.filename, location: entry.location))
         let skip = entry.fileSectorOffset * UInt64(entry.sectorSize)
-        let source = skip == 0 ? file : try SliceByteSource(file, offset: skip, location: entry.location)
-        if entry.sparse || SparseImage.isSparse(source) {
-            return try SparseImage.open(source, name: entry.filename).expanded
+        let limit = entry.numSectors == 0 ? nil : entry.byteCount
+        let splitImage = entry.fileSectorOffset > 0 || entry.partOfSingleImage
+        var source: ByteSource = skip == 0 ? file : try SliceByteSource(file, offset: skip, length: nil, location: entry.location)
+        if entry.sparse || (skip == 0 && SparseImage.isSparse(source)) {
+            source = try SparseImage.open(source, name: entry.filename).expanded
+        } else if let limit, source.count > limit, splitImage {
+            source = try SliceByteSource(source, offset: 0, length: limit, location: entry.location)
+        }
+        if let limit, source.count > limit {
+            throw RawProgramError(
+                location: entry.location, element: "program", attribute: "num_partition_sectors",
+                problem: "the image '\(entry.filename)' is \(source.count) bytes\(entry.sparse ? " expanded" : "") but the entry reserves \(entry.numSectors) sectors (\(limit) bytes)",
+                advice: "the image does not belong to this partition layout; use the rawprogram files shipped with the image")
         }
         return source
     }
@@ -134,14 +144,14 @@ final class SliceByteSource: ByteSource {
     private let start: UInt64
     let count: UInt64
 
-    init(_ base: ByteSource, offset: UInt64, location: EntryLocation) throws {
+    init(_ base: ByteSource, offset: UInt64, length: UInt64?, location: EntryLocation) throws {
         guard offset <= base.count else {
             throw RawProgramError(location: location, element: "program", attribute: "file_sector_offset",
                                   problem: "skips \(offset) bytes but the image has only \(base.count)")
         }
         self.base = base
         start = offset
-        count = base.count - offset
+        count = min(length ?? .max, base.count - offset)
     }
 
     func read(offset: UInt64, length: Int) throws -> [UInt8] {

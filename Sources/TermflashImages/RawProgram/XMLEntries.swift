@@ -14,6 +14,7 @@ struct XMLEntry {
 enum XMLEntries {
     /// The root's name and its child elements with their start lines.
     static func read(_ data: Data, file: String) throws -> (root: String, entries: [XMLEntry]) {
+        try checkUTF8(data, file: file)
         let collector = Collector()
         let parser = XMLParser(data: data)
         parser.delegate = collector
@@ -27,6 +28,28 @@ enum XMLEntries {
                 advice: "the file is damaged or is not a rawprogram/patch file; get the set again")
         }
         return (collector.root ?? "", collector.entries)
+    }
+
+    /// Refuses bytes that are not UTF-8 before the XML parser sees them (Foundation's parser
+    /// traps on names that are not), naming the line and byte offset of the first bad byte.
+    private static func checkUTF8(_ data: Data, file: String) throws {
+        var iterator = data.makeIterator()
+        var decoder = UTF8()
+        var offset = 0, line = 1
+        while true {
+            switch decoder.decode(&iterator) {
+            case let .scalarValue(scalar):
+                offset += UTF8.width(scalar)
+                if scalar == "\n" { line += 1 }
+            case .emptyInput:
+                return
+            case .error:
+                let hint = data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF])
+                    ? "the file is UTF-16; save it as UTF-8" : "save the file as UTF-8, or get the set again if it is damaged"
+                throw RawProgramError(location: EntryLocation(file: file, line: line, index: 0),
+                                      problem: "byte \(offset) is not UTF-8 text", advice: hint)
+            }
+        }
     }
 
     private final class Collector: NSObject, XMLParserDelegate {

@@ -12,49 +12,53 @@ public final class ExpandedSparseSource: ByteSource {
     public func read(offset: UInt64, length: Int) throws -> [UInt8] {
         guard offset < count, length > 0 else { return [] }
         let wanted = Int(min(UInt64(length), count - offset))
-        var output: [UInt8] = []
-        output.reserveCapacity(wanted)
-        var position = offset
-        var index = extentIndex(containing: position)
-        while output.count < wanted, index < image.extents.count {
-            let extent = image.extents[index]
-            let skip = position - extent.outputOffset
-            let take = Int(min(extent.length - skip, UInt64(wanted - output.count)))
-            try append(extent, skip: skip, count: take, to: &output)
-            position += UInt64(take)
-            index += 1
+        return try [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
+            var position = offset
+            var index = extentIndex(containing: position)
+            while initialized < wanted, index < image.extents.count {
+                let extent = image.extents[index]
+                let skip = position - extent.outputOffset
+                let take = Int(min(extent.length - skip, UInt64(wanted - initialized)))
+                let target = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<initialized + take])
+                try produce(extent, skip: skip, into: target)
+                initialized += take
+                position += UInt64(take)
+                index += 1
+            }
         }
-        return output
     }
 
-    private func append(_ extent: SparseExtent, skip: UInt64, count: Int, to output: inout [UInt8]) throws {
+    /// Fills `target` with the extent's bytes from `skip` on.
+    private func produce(_ extent: SparseExtent, skip: UInt64, into target: UnsafeMutableBufferPointer<UInt8>) throws {
         switch extent.kind {
         case let .raw(fileOffset):
-            let bytes = try image.source.read(offset: fileOffset + skip, length: count)
-            guard bytes.count == count else {
+            let bytes = try image.source.read(offset: fileOffset + skip, length: target.count)
+            guard bytes.count == target.count else {
                 throw SparseImageError(image: image.name, chunk: extent.chunk, offset: fileOffset - UInt64(image.chunkHeaderSize),
                                        problem: "the file became shorter while being read (RAW data ends after \(bytes.count) bytes)")
             }
-            output.append(contentsOf: bytes)
+            _ = target.update(fromContentsOf: bytes)
         case let .fill(value):
-            Self.appendPattern(value, phase: Int(skip % 4), count: count, to: &output)
+            Self.fillPattern(value, phase: Int(skip % 4), into: target)
         case .dontCare:
-            output.append(contentsOf: repeatElement(0, count: count))
+            target.update(repeating: 0)
         }
     }
 
-    /// Appends `count` bytes of the little-endian pattern `value`, starting `phase` bytes into it.
-    private static func appendPattern(_ value: UInt32, phase: Int, count: Int, to output: inout [UInt8]) {
+    /// Writes the little-endian pattern `value` repeatedly, starting `phase` bytes into it.
+    private static func fillPattern(_ value: UInt32, phase: Int, into target: UnsafeMutableBufferPointer<UInt8>) {
         let pattern = (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
         if pattern.allSatisfy({ $0 == pattern[0] }) {
-            output.append(contentsOf: repeatElement(pattern[0], count: count))
+            target.update(repeating: pattern[0])
             return
         }
-        let start = output.count
-        output.append(contentsOf: repeatElement(0, count: count))
-        output.withUnsafeMutableBufferPointer { buffer in
-            for index in 0..<count { buffer[start + index] = pattern[(phase + index) & 3] }
-        }
+        let head = min(target.count, (4 - phase) & 3)
+        for index in 0..<head { target[index] = pattern[(phase + index) & 3] }
+        let word = value.littleEndian
+        let words = (target.count - head) / 4
+        let raw = UnsafeMutableRawPointer(target.baseAddress! + head)
+        for index in 0..<words { raw.storeBytes(of: word, toByteOffset: index * 4, as: UInt32.self) }
+        for index in (head + words * 4)..<target.count { target[index] = pattern[(index - head) & 3] }
     }
 
     /// Index of the extent holding `position` (binary search; extents are sorted and contiguous).

@@ -46,7 +46,7 @@ struct SparseChunkWalker {
             switch type {
             case .raw:
                 try expectSize(index, fileOffset, type, totalSize, body: bytes)
-                try expectPresent(index, fileOffset, bodyOffset + bytes, "\(bytes) bytes of RAW data")
+                try expectPresent(index, fileOffset, from: bodyOffset, length: bytes, "\(bytes) bytes of RAW data")
                 append(.raw(fileOffset: bodyOffset), output, bytes, index)
             case .fill:
                 try expectSize(index, fileOffset, type, totalSize, body: 4)
@@ -91,9 +91,9 @@ struct SparseChunkWalker {
         }
     }
 
-    private func expectPresent(_ index: Int, _ offset: UInt64, _ end: UInt64, _ what: String) throws {
-        guard end <= source.count else {
-            let available = source.count > offset + UInt64(chunkHeaderSize) ? source.count - offset - UInt64(chunkHeaderSize) : 0
+    private func expectPresent(_ index: Int, _ offset: UInt64, from start: UInt64, length: UInt64, _ what: String) throws {
+        let available = source.count > start ? source.count - start : 0
+        guard length <= available else {
             throw fault(index, offset, "the file ends after \(available) of the chunk's \(what)")
         }
     }

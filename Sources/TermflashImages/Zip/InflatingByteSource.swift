@@ -15,7 +15,8 @@ final class InflatingByteSource: ByteSource {
     private var consumed: UInt64 = 0
     private var produced: UInt64 = 0
     private var finished = false
-    private var crc = CRC32()
+    /// Running CRC-32 of the expanded bytes (zlib's crc32, the same polynomial as TermflashCore.CRC32, but vectorised).
+    private var crc: UInt = 0
 
     init(compressed: ByteSource, member: ZipMember, archive: String) throws {
         self.compressed = compressed
@@ -60,7 +61,7 @@ final class InflatingByteSource: ByteSource {
         consumed = 0
         produced = 0
         finished = false
-        crc = CRC32()
+        crc = 0
     }
 
     private func discard(_ byteCount: UInt64) throws {
@@ -81,7 +82,7 @@ final class InflatingByteSource: ByteSource {
             stream.avail_out = UInt32(room)
             let status = CLibZ.inflate(&stream, Z_NO_FLUSH)
             let made = room - Int(stream.avail_out)
-            crc.update(UnsafeRawBufferPointer(start: buffer + filled, count: made))
+            if made > 0 { crc = CLibZ.crc32(crc, buffer + filled, UInt32(made)) }
             filled += made
             produced += UInt64(made)
             if status == Z_STREAM_END {
@@ -109,8 +110,8 @@ final class InflatingByteSource: ByteSource {
         guard produced == count else {
             throw fault("the deflate stream ends after \(produced) bytes but the directory says \(count)")
         }
-        guard crc.value == member.crc32 else {
-            throw fault(String(format: "CRC-32 of the expanded member is 0x%08x, the directory says 0x%08x", crc.value, member.crc32))
+        guard UInt32(truncatingIfNeeded: crc) == member.crc32 else {
+            throw fault(String(format: "CRC-32 of the expanded member is 0x%08x, the directory says 0x%08x", UInt32(truncatingIfNeeded: crc), member.crc32))
         }
     }
 

@@ -35,7 +35,8 @@ public final class ZipContainer: ImageContainer {
             throw ZipError(archive: url.path, member: name, problem: "no such member")
         }
         let dataOffset = try self.dataOffset(of: member)
-        guard dataOffset + member.compressedSize <= (try FileByteSource(path: url.path)).count else {
+        let archiveSize = try FileByteSource(path: url.path).count
+        guard dataOffset <= archiveSize, member.compressedSize <= archiveSize - dataOffset else {
             throw ZipError(archive: url.path, member: name, offset: dataOffset,
                            problem: "its \(member.compressedSize) bytes of data run past the end of the file: the zip is truncated")
         }
@@ -59,6 +60,9 @@ public final class ZipContainer: ImageContainer {
             throw ZipError(archive: url.path, member: member.name, problem: "is encrypted")
         }
         let file = try FileByteSource(path: url.path)
+        guard member.localHeaderOffset < file.count else {
+            throw ZipError(archive: url.path, member: member.name, offset: member.localHeaderOffset, problem: "the central directory points past the end of the file")
+        }
         var header = ByteReader(try file.read(offset: member.localHeaderOffset, length: 30))
         guard header.remaining == 30, try header.read(UInt32.self, endianness: .little) == 0x0403_4B50 else {
             throw ZipError(archive: url.path, member: member.name, offset: member.localHeaderOffset, problem: "no local file header where the central directory points")

@@ -26,7 +26,7 @@ public struct ZipMember: Hashable, Sendable {
 enum ZipDirectory {
     static func read(_ file: ByteSource, archive: String) throws -> [ZipMember] {
         let (entries, size, offset) = try locateDirectory(file, archive: archive)
-        guard offset + size <= file.count else {
+        guard offset <= file.count, size <= file.count - offset else {
             throw ZipError(archive: archive, offset: offset, problem: "the central directory (\(size) bytes) runs past the end of the file: the zip is truncated")
         }
         let bytes = try file.read(offset: offset, length: Int(size))
