@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "TermflashSimulator", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto", "TermflashImages"]),
         .target(
             name: "TermflashEngine",
-            dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto", "TermflashImages",
+            dependencies: ["TermflashCore", "TermflashProfiles", "TermflashCrypto", "TermflashImages", "TermflashProtocols",
                            .product(name: "Logging", package: "swift-log")]),
         .target(name: "TermflashCapture", dependencies: ["TermflashCore", "TermflashProtocols", "TermflashCrypto"]),
         .target(name: "TermflashPackages", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles", "TermflashEngine", "TermflashImages"]),
@@ -79,7 +79,7 @@ let package = Package(
             dependencies: ["TermflashProtocols", "TermflashSimulator", "TermflashCapture", "TermflashCrypto", "TestSupport"]),
         .testTarget(
             name: "TermflashEngineTests",
-            dependencies: ["TermflashEngine", "TermflashSimulator", "TermflashProtocols", "TestSupport"]),
+            dependencies: ["TermflashEngine", "TermflashSimulator", "TermflashProtocols", "TermflashHardware", "TermflashProfiles", "TestSupport"]),
         .testTarget(
             name: "TermflashCaptureTests",
             dependencies: ["TermflashCapture", "TermflashHardware", "TermflashCrypto", "TestSupport"]),

@@ -31,18 +31,21 @@ public enum ImagesBenchmark {
     public static func run(mebibytes: Int, folder: URL, runs: Int = 3, readSize: Int = 1 << 20) throws -> Result {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let sparse = folder.appendingPathComponent("bench-sparse.img")
+        let checked = folder.appendingPathComponent("bench-sparse-crc.img")
         let raw = folder.appendingPathComponent("bench-raw.img")
-        try writeSparse(to: sparse, mebibytes: mebibytes)
+        try writeSparse(to: sparse, mebibytes: mebibytes, checksums: false)
+        try writeSparse(to: checked, mebibytes: mebibytes, checksums: true)
         try writeRaw(to: raw, mebibytes: mebibytes)
         let deflated = folder.appendingPathComponent("bench-deflated.zip"), stored = folder.appendingPathComponent("bench-stored.zip")
         for (url, method) in [(deflated, CompressionMethod.deflate), (stored, .none)] {
             try? FileManager.default.removeItem(at: url)
             try Archive(url: url, accessMode: .create).addEntry(with: raw.lastPathComponent, relativeTo: folder, compressionMethod: method)
         }
-        defer { for url in [sparse, raw, deflated, stored] { try? FileManager.default.removeItem(at: url) } }
+        defer { for url in [sparse, checked, raw, deflated, stored] { try? FileManager.default.removeItem(at: url) } }
 
         let cases: [(String, URL, () throws -> ByteSource)] = [
             ("sparse expansion", sparse, { try SparseImage.open(FileByteSource(path: sparse.path), name: "bench").expanded }),
+            ("sparse + CRC32 chunks", checked, { try SparseImage.open(FileByteSource(path: checked.path), name: "bench").expanded }),
             ("zip member, deflated", deflated, { try ZipContainer(url: deflated).source(of: raw.lastPathComponent) }),
             ("zip member, stored", stored, { try ZipContainer(url: stored).source(of: raw.lastPathComponent) }),
             ("plain file (reference)", raw, { try FileByteSource(path: raw.path) }),
@@ -70,17 +73,19 @@ public enum ImagesBenchmark {
         return Measurement(name: name, bytes: offset, fileBytes: fileBytes, seconds: seconds)
     }
 
-    /// Repeats 8 MiB groups: 4 MiB RAW, 2 MiB FILL, 2 MiB DONT_CARE (a typical system image mix).
-    private static func writeSparse(to url: URL, mebibytes: Int) throws {
+    /// Repeats 8 MiB groups: 4 MiB RAW, 2 MiB FILL, 2 MiB DONT_CARE (a typical system image mix),
+    /// with a CRC32 chunk after each group when `checksums` is set.
+    private static func writeSparse(to url: URL, mebibytes: Int, checksums: Bool) throws {
         let rawPiece = MemoryByteSource(pseudoRandom(4 << 20, seed: 1))
         var chunks: [SparseChunk] = []
         for group in 0..<max(1, mebibytes / 8) {
             chunks += [.raw(rawPiece), .fill(UInt32(truncatingIfNeeded: group &* 0x0101_0101), blocks: 512), .dontCare(blocks: 512)]
+            if checksums { chunks.append(.crc32) }
         }
         FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
-        try SparseImageWriter(blockSize: 4096).write(chunks + [.crc32]) { try handle.write(contentsOf: Data($0)) }
+        try SparseImageWriter(blockSize: 4096).write(chunks) { try handle.write(contentsOf: Data($0)) }
     }
 
     /// Half random, half text-like bytes, so deflate has work of both kinds.

@@ -152,9 +152,9 @@ struct NVWriteCommand: ParsableCommand {
             guard let bytes = NVItemNumber.bytes(fromHex: data), bytes.count <= DIAGRequest.nvDataSize else {
                 throw ValidationError("the data must be hex, at most 128 bytes")
             }
+            if let name = NVWritePolicy.identityItems[Int(number)] { throw DIAGError.identityItem(item: number, name: name) }
             let library = try global.loadProfiles(logger: global.makeLogger())
             let device = try library.requireProfile(id: profile)
-            if let name = NVWritePolicy.identityItems[Int(number)] { throw DIAGError.identityItem(item: number, name: name) }
             try port.withDIAG { diag in
                 if let spc { try diag.sendSPC(spc) }
                 try diag.writeNV(item: number, data: bytes, allowList: device.nvWriteAllowList, profile: device.id)

@@ -11,5 +11,5 @@ struct Termflash: ParsableCommand {
                       DeltaCommand.self,
                       SampleSetCommand.self,
                       InfoCommand.self, PartitionsCommand.self, ReadCommand.self, EraseCommand.self, VerifyCommand.self, SimulateCommand.self,
-                      NVCommand.self])
+                      NVCommand.self, ModeCommand.self])
 }

@@ -18,7 +18,7 @@ final class CaptureCommandTests: CLITestCase {
     func testShowDecodesHDLCFramesAndUSBCapturesAsJSON() throws {
         let hdlc = try run(on: nil, ["capture", "show", Fixtures.path("hdlc/mf823-diag-dload.script")])
         XCTAssertEqual(hdlc.status, 0, hdlc.standardError)
-        XCTAssertTrue(hdlc.standardOutput.hasPrefix("0.000000 OUT hdlc FRAME cmd=0x3a length=1"), hdlc.standardOutput)
+        XCTAssertTrue(hdlc.standardOutput.hasPrefix("0.000000 OUT diag DLOAD cmd=0x3a length=1"), hdlc.standardOutput)
         let usb = try json(run(on: nil, ["capture", "show", "--protocol", "raw", "--json",
                                          Fixtures.path("usb/edl-9008-firehose-nop.pcapng")])) as? [[String: Any]]
         XCTAssertEqual(usb?.map { $0["direction"] as? String }, ["OUT", "IN"])

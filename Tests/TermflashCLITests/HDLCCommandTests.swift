@@ -134,3 +134,22 @@ final class HDLCCommandTests: CLITestCase {
         XCTAssertTrue(result.standardOutput.contains("0:EFS2QDSP      255     668    0x01fe0000"), result.standardOutput)
     }
 }
+
+/// `termflash mode --dry-run`: the steps from the profile, without a device.
+final class ModeCommandTests: CLITestCase {
+    func testDryRunPrintsEveryStepFromStorageToDownload() throws {
+        let result = try run(on: nil, ["mode", "--to", "download", "--dry-run", "--from", "storage", "--profile", "mf823"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "mf823: storage -> download, 3 step(s)")
+        XCTAssertTrue(lines[1].contains("usb_modeswitch") && lines[1].contains("5553424387654321") && lines[1].hasSuffix("19d2:1405"), lines[1])
+        XCTAssertTrue(lines[2].contains("AT+ZCDRUN=E") && lines[2].contains("not trusted") && lines[2].hasSuffix("19d2:0016"), lines[2])
+        XCTAssertTrue(lines[3].contains("DIAG command 0x3a") && lines[3].hasSuffix("19d2:0076"), lines[3])
+    }
+
+    func testAUnitThatCannotReachTheModeIsTold() throws {
+        let result = try run(on: nil, ["mode", "--to", "modem", "--dry-run", "--from", "download", "--profile", "mf823"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.standardError.contains("no mode switches from download to modem"), result.standardError)
+    }
+}

@@ -88,6 +88,13 @@ final class SparseImageTests: XCTestCase {
             XCTAssertEqual((error as? SparseImageError)?.offset, UInt64(crcChunk))
             XCTAssertTrue("\(error)".contains("the 40960 bytes before it give"), "\(error)")
         }
+        let inOrder = image.expanded
+        XCTAssertNoThrow(try inOrder.read(offset: 0, length: 10 * blockSize - 1), "the CRC32 chunk covers one byte more")
+        XCTAssertThrowsError(try inOrder.read(offset: UInt64(10 * blockSize - 1), length: 2)) { error in
+            XCTAssertEqual((error as? SparseImageError)?.chunk, 3, "an in-order pass checks CRC32 chunks as it reaches them")
+        }
+        XCTAssertNoThrow(try image.expanded.read(offset: 1, length: 12 * blockSize), "reads out of order are not checked")
+
         var badData = bytes
         badData[28 + 12 + 7] ^= 1
         XCTAssertThrowsError(try SparseImage.open(MemoryByteSource(badData)).verifyChecksums()) { error in

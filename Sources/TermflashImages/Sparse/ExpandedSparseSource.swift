@@ -1,18 +1,33 @@
+internal import CLibZ
 import TermflashCore
 
 /// The expanded bytes of a sparse image, produced on demand from its extents (DONT_CARE reads as zeros).
+/// A pass that reads the image in order from its first byte also checks its CRC32 chunks and header
+/// checksum as it goes, and throws ``SparseImageError`` at the first mismatch.
 public final class ExpandedSparseSource: ByteSource {
     /// The sparse image, with its extents (a writer may skip DONT_CARE runs).
     public let image: SparseImage
+    /// Checksums still to check on an in-order pass, with the expanded length each covers.
+    private let checkpoints: [SparseChecksum]
+    private var nextCheckpoint = 0
+    private var checkedUpTo: UInt64 = 0
+    private var runningCRC: UInt = 0
 
-    init(image: SparseImage) { self.image = image }
+    init(image: SparseImage) {
+        self.image = image
+        var checkpoints = image.checksums
+        if image.imageChecksum != 0 {
+            checkpoints.append(SparseChecksum(chunk: -1, fileOffset: 24, outputOffset: image.expandedSize, value: image.imageChecksum))
+        }
+        self.checkpoints = checkpoints
+    }
 
     public var count: UInt64 { image.expandedSize }
 
     public func read(offset: UInt64, length: Int) throws -> [UInt8] {
         guard offset < count, length > 0 else { return [] }
         let wanted = Int(min(UInt64(length), count - offset))
-        return try [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
+        let bytes = try [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
             var position = offset
             var index = extentIndex(containing: position)
             while initialized < wanted, index < image.extents.count {
@@ -26,6 +41,37 @@ public final class ExpandedSparseSource: ByteSource {
                 index += 1
             }
         }
+        if offset == checkedUpTo, nextCheckpoint < checkpoints.count { try check(bytes) }
+        return bytes
+    }
+
+    /// Feeds the next in-order bytes to the running CRC-32, comparing at every checkpoint they reach.
+    private func check(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var consumed = 0
+            while true {
+                while nextCheckpoint < checkpoints.count, checkpoints[nextCheckpoint].outputOffset == checkedUpTo {
+                    try compare(checkpoints[nextCheckpoint])
+                    nextCheckpoint += 1
+                }
+                guard consumed < buffer.count, nextCheckpoint < checkpoints.count else { break }
+                let step = Int(min(UInt64(min(buffer.count - consumed, 1 << 30)), checkpoints[nextCheckpoint].outputOffset - checkedUpTo))
+                runningCRC = CLibZ.crc32(runningCRC, buffer.baseAddress! + consumed, UInt32(step))
+                consumed += step
+                checkedUpTo += UInt64(step)
+            }
+        }
+    }
+
+    private func compare(_ checkpoint: SparseChecksum) throws {
+        let computed = UInt32(truncatingIfNeeded: runningCRC)
+        guard computed != checkpoint.value else { return }
+        if checkpoint.chunk < 0 {
+            throw SparseImageError(image: image.name, chunk: nil, offset: 24, problem: String(
+                format: "the header's image checksum is 0x%08x but the expanded image's CRC-32 is 0x%08x", checkpoint.value, computed))
+        }
+        throw SparseImageError(image: image.name, chunk: checkpoint.chunk, offset: checkpoint.fileOffset, problem: String(
+            format: "CRC32 chunk holds 0x%08x but the %llu bytes before it give 0x%08x", checkpoint.value, checkpoint.outputOffset, computed))
     }
 
     /// Fills `target` with the extent's bytes from `skip` on.

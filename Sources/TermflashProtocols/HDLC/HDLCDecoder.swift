@@ -1,11 +1,19 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import TermflashCore
 
 /// Splits a byte stream into HDLC frames and checks each CRC. Sans-I/O: feed bytes as they
-/// arrive, then call ``next()`` until it returns `nil` ("need more bytes").
+/// arrive, then call ``next()`` until it returns `nil` ("need more bytes"). Frames with or
+/// without a leading flag decode alike; bytes before a flag that do not make a frame are
+/// reported once and skipped, so the decoder resynchronises on the next flag.
 public struct HDLCDecoder {
     /// Frames longer than this without a flag are dropped as garbage.
     public let limit: Int
     private var buffer: [UInt8] = []
+    /// Where the next frame starts in `buffer`.
+    private var start = 0
+    /// How far `buffer` was searched for a flag.
     private var scanned = 0
     private var overflowed = false
 
@@ -16,7 +24,7 @@ public struct HDLCDecoder {
     }
 
     /// Bytes received but not yet part of a returned frame.
-    public var bufferedCount: Int { buffer.count }
+    public var bufferedCount: Int { buffer.count - start }
 
     /// Appends received bytes.
     public mutating func feed<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
@@ -27,51 +35,85 @@ public struct HDLCDecoder {
     /// throws for a frame that is wrong, after dropping it, so the next call goes on.
     public mutating func next() throws(HDLCError) -> [UInt8]? {
         while true {
-            guard let end = buffer[scanned...].firstIndex(of: HDLCEncoder.flag) else {
+            guard let end = nextFlag() else {
                 scanned = buffer.count
-                if buffer.count > limit {
-                    buffer.removeAll(keepingCapacity: true)
-                    scanned = 0
+                if buffer.count - start > limit {
+                    dropAll()
                     overflowed = true
                     throw .oversized(limit: limit)
                 }
+                compact()
                 return nil
             }
-            let raw = Array(buffer[..<end])
-            buffer.removeSubrange(...end)
-            scanned = 0
+            let range = start..<end
+            start = end + 1
+            scanned = start
             if overflowed {
                 overflowed = false  // the tail of a dropped frame
                 continue
             }
-            if raw.isEmpty { continue }  // back-to-back flags
-            return try Self.unframe(raw)
+            if range.isEmpty { continue }  // back-to-back flags
+            let result = buffer.withUnsafeBufferPointer { Self.unframe(UnsafeBufferPointer(rebasing: $0[range])) }
+            compact()
+            return try result.get()
         }
     }
 
-    /// Unescapes and checks one frame body (between flags).
-    static func unframe(_ raw: [UInt8]) throws(HDLCError) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(raw.count)
-        var escaping = false
-        for byte in raw {
-            if escaping {
-                bytes.append(byte ^ 0x20)
-                escaping = false
-            } else if byte == HDLCEncoder.escape {
-                escaping = true
-            } else {
-                bytes.append(byte)
+    private func nextFlag() -> Int? {
+        guard scanned < buffer.count else { return nil }
+        return buffer.withUnsafeBufferPointer { bytes -> Int? in
+            let base = bytes.baseAddress!
+            guard let found = memchr(base + scanned, Int32(HDLCEncoder.flag), bytes.count - scanned) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    private mutating func dropAll() {
+        buffer.removeAll(keepingCapacity: true)
+        start = 0
+        scanned = 0
+    }
+
+    /// Forgets consumed bytes once they are all consumed or outweigh what is left.
+    private mutating func compact() {
+        if start == buffer.count {
+            dropAll()
+        } else if start > 65_536, start > buffer.count / 2 {
+            buffer.removeSubrange(..<start)
+            scanned -= start
+            start = 0
+        }
+    }
+
+    /// Unescapes and checks one frame body (between flags), in one pass.
+    static func unframe(_ raw: UnsafeBufferPointer<UInt8>) -> Result<[UInt8], HDLCError> {
+        var register: UInt16 = 0xFFFF
+        var dangling = false
+        let table = HDLCChecksum.table
+        var bytes = [UInt8](unsafeUninitializedCapacity: raw.count) { out, count in
+            var index = 0
+            var escaping = false
+            for byte in raw {
+                var value = byte
+                if escaping {
+                    value ^= 0x20
+                    escaping = false
+                } else if byte == HDLCEncoder.escape {
+                    escaping = true
+                    continue
+                }
+                register = (register >> 8) ^ table[Int(UInt8(truncatingIfNeeded: register) ^ value)]
+                out[index] = value
+                index += 1
             }
+            dangling = escaping
+            count = index
         }
-        if escaping { throw .danglingEscape }
-        guard bytes.count >= 3 else { throw .tooShort(length: bytes.count) }
-        let payload = Array(bytes[..<(bytes.count - 2)])
+        if dangling { return .failure(.danglingEscape) }
+        guard bytes.count >= 3 else { return .failure(.tooShort(length: bytes.count)) }
         let actual = UInt16(bytes[bytes.count - 2]) | UInt16(bytes[bytes.count - 1]) << 8
-        let expected = CRC16X25.checksum(payload)
-        guard actual == expected else {
-            throw .badCRC(expected: expected, actual: actual, payloadLength: payload.count)
-        }
-        return payload
+        bytes.removeLast(2)
+        guard register != HDLCChecksum.goodResidue else { return .success(bytes) }
+        return .failure(.badCRC(expected: CRC16X25.checksum(bytes), actual: actual, payloadLength: bytes.count))
     }
 }
