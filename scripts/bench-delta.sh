@@ -130,7 +130,7 @@ if [ "${1:-}" = --one ]; then shift; "$@"; exit; fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-results=$work/results.tsv
+results=${RESULTS:-$work/results.tsv}
 printf "pair\told_bytes\tnew_bytes\ttool\tpatch_bytes\tencode_s\tencode_rss_mib\tdecode_s\tdecode_rss_mib\truns\n" > "$results"
 [ -x "$termflash" ] || { echo "build first: swift build -c release" >&2; exit 1; }
 case " $tools " in *" hdiffpatch "*|*" detools "*) venv ;; esac

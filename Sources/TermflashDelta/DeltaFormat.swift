@@ -24,7 +24,7 @@ public enum DeltaFormat {
     static let chunkHeaderSize = 36
     static let trailerSize = 40
     /// Default bytes of target per chunk: the decoder's memory is a few windows.
-    public static let defaultWindow = 4 << 20
+    public static let defaultWindow = 1 << 20
     /// The largest window a patch may declare (so a hostile header cannot ask for gigabytes).
     public static let maximumWindow = 16 << 20
     /// Default block size for differential flashing.

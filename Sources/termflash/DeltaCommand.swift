@@ -18,7 +18,7 @@ struct DeltaCommand: ParsableCommand {
         @Option(name: .shortAndLong, help: "The patch file to write.") var output: String
         @Option(help: "Block size for differential flashing (a power of two, 512 to 16 MiB).")
         var blockSize = DeltaFormat.defaultBlockSize
-        @Option(help: "Target bytes per chunk; the decoder holds about three (at most 16 MiB).")
+        @Option(help: "Target bytes per chunk; the decoder holds about four (at most 16 MiB).")
         var window = DeltaFormat.defaultWindow
         @Option(help: "Encoder threads (default: one per core).")
         var threads = ProcessInfo.processInfo.activeProcessorCount
