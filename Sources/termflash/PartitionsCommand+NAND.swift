@@ -24,7 +24,7 @@ struct NANDPartitions {
             let blocks = entry.lengthBlocks == .max ? "rest" : String(entry.lengthBlocks)
             print("  " + [pad(entry.name, 12), pad(String(entry.offsetBlocks), 6, right: true), pad(blocks, 7, right: true),
                           pad(String(format: "0x%08llx", region.offset), 13, right: true),
-                          pad(String(region.length), 13, right: true), entry.attributes.map(byteHex).joined()].joined(separator: " "))
+                          pad(entry.lengthBlocks == .max && region.length == 0 ? "rest" : String(region.length), 13, right: true), entry.attributes.map(byteHex).joined()].joined(separator: " "))
         }
     }
 

@@ -66,6 +66,24 @@ final class ZipContainerTests: XCTestCase {
         XCTAssertEqual(SHA256.hash(luns.sectors(0, boot.firstSector, Int(boot.byteCount) / 512)), boot.sha256)
     }
 
+    /// `zip -fz` writes ZIP64 extra fields (sizes of 0xFFFFFFFF in the directory) and a ZIP64 end record.
+    func testZip64Archives() throws {
+        guard let zipTool = which("zip") else { throw XCTSkip("zip missing: scripts/setup.sh installs it") }
+        let sample = try sample()
+        let result = try runProcess(zipTool, ["-q", "-fz", "-r", "../set64.zip", "."], workingDirectory: sample.folder.path)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let url = sample.folder.deletingLastPathComponent().appendingPathComponent("set64.zip")
+        let raw = try [UInt8](Data(contentsOf: url))
+        XCTAssertTrue((0..<raw.count - 4).contains { raw[$0..<$0 + 4] == [0x50, 0x4B, 0x06, 0x06] }, "a ZIP64 end record is present")
+        let container = try ZipContainer(url: url)
+        let boot = try XCTUnwrap(container.members.first { $0.name == "boot.img" })
+        XCTAssertEqual(boot.uncompressedSize, 200 << 10, "the real size comes from the ZIP64 extra field")
+        var luns = InMemoryLUNs(sizes: [0: sample.luns[0].diskSectors, 1: sample.luns[1].diskSectors], sectorSize: 4096)
+        try luns.flash(try RawProgramSet.load(from: url))
+        let image = try XCTUnwrap(sample.image(labeled: "boot"))
+        XCTAssertEqual(SHA256.hash(luns.sectors(0, image.firstSector, Int(image.byteCount) / 4096)), image.sha256)
+    }
+
     func testDamagedArchivesNameTheMember() throws {
         let sample = try sample()
         let folder = try Fixtures.temporaryDirectory()

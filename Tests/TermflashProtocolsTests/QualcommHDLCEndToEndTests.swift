@@ -165,6 +165,7 @@ final class QualcommHDLCEndToEndTests: XCTestCase {
             guard case let .interrupted(_, written, reason) = error as? FlashTargetError else { return XCTFail("\(error)") }
             XCTAssertLessThan(written, 5 * 1024, "only confirmed writes count")
             XCTAssertTrue(reason.contains("verify failed"), reason)
+            XCTAssertTrue(reason.contains("device log: open 0:SYSTEM at block 1540"), "log packets travel with the error: \(reason)")
         }
 
         var reset = HDLCDeviceFaults()

@@ -28,7 +28,7 @@ public struct SampleRawProgramSet {
         public let firstSector: UInt64
         /// Bytes the image expands to (the partition's first bytes after flashing).
         public let byteCount: UInt64
-        /// SHA-256 of those bytes.
+        /// SHA-256 of those bytes; a sparse image's DONT_CARE runs count as zeros (what a fresh simulated LUN holds).
         public let sha256: [UInt8]
         public let sparse: Bool
     }

@@ -85,32 +85,34 @@ public struct HDLCDecoder {
         }
     }
 
-    /// Unescapes and checks one frame body (between flags), in one pass.
+    /// Unescapes and checks one frame body (between flags): runs between escapes are copied
+    /// whole, then the checksum runs over the result eight bytes at a time.
     static func unframe(_ raw: UnsafeBufferPointer<UInt8>) -> Result<[UInt8], HDLCError> {
-        var register: UInt16 = 0xFFFF
+        guard let source = raw.baseAddress else { return .failure(.tooShort(length: 0)) }
         var dangling = false
-        let table = HDLCChecksum.table
         var bytes = [UInt8](unsafeUninitializedCapacity: raw.count) { out, count in
-            var index = 0
-            var escaping = false
-            for byte in raw {
-                var value = byte
-                if escaping {
-                    value ^= 0x20
-                    escaping = false
-                } else if byte == HDLCEncoder.escape {
-                    escaping = true
-                    continue
+            let target = out.baseAddress!
+            var read = 0
+            var written = 0
+            while read < raw.count {
+                let found = memchr(source + read, Int32(HDLCEncoder.escape), raw.count - read)
+                let end = found.map { source.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? raw.count
+                (target + written).update(from: source + read, count: end - read)
+                written += end - read
+                guard end < raw.count else { break }
+                guard end + 1 < raw.count else {
+                    dangling = true
+                    break
                 }
-                register = (register >> 8) ^ table[Int(UInt8(truncatingIfNeeded: register) ^ value)]
-                out[index] = value
-                index += 1
+                target[written] = source[end + 1] ^ 0x20
+                written += 1
+                read = end + 2
             }
-            dangling = escaping
-            count = index
+            count = written
         }
         if dangling { return .failure(.danglingEscape) }
         guard bytes.count >= 3 else { return .failure(.tooShort(length: bytes.count)) }
+        let register = bytes.withUnsafeBytes { HDLCChecksum.update(0xFFFF, $0) }
         let actual = UInt16(bytes[bytes.count - 2]) | UInt16(bytes[bytes.count - 1]) << 8
         bytes.removeLast(2)
         guard register != HDLCChecksum.goodResidue else { return .success(bytes) }

@@ -3,7 +3,7 @@ import TermflashCore
 /// Frames payloads the way Qualcomm DIAG and DLOAD expect: payload + CRC-16/X.25
 /// (little-endian), 0x7E and 0x7D escaped as 0x7D, byte ^ 0x20, closed by 0x7E.
 /// Source: the HDLC-like framing of RFC 1662 §4, as used by DIAG (PROTOCOLS.md, HDLC).
-/// The checksum and the escaping happen in one pass over the payload.
+/// Runs without bytes to escape are copied whole; eight bytes at a time are checked for one.
 public enum HDLCEncoder {
     /// The flag byte that ends (and may start) a frame.
     public static let flag: UInt8 = 0x7E
@@ -17,57 +17,49 @@ public enum HDLCEncoder {
 
     /// One framed message from raw bytes.
     public static func frame(_ payload: UnsafeBufferPointer<UInt8>, leadingFlag: Bool = false) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: payload.count * 2 + 6) { out, count in
+        let crc = HDLCChecksum.update(0xFFFF, UnsafeRawBufferPointer(payload)) ^ 0xFFFF
+        let trailer = [UInt8(truncatingIfNeeded: crc), UInt8(truncatingIfNeeded: crc >> 8)]
+        return [UInt8](unsafeUninitializedCapacity: payload.count * 2 + 6) { out, count in
+            let base = out.baseAddress!
             var index = 0
             if leadingFlag {
-                out[0] = flag
+                base[0] = flag
                 index = 1
             }
-            var register: UInt16 = 0xFFFF
-            let table = HDLCChecksum.table
-            for byte in payload {
-                register = (register >> 8) ^ table[Int(UInt8(truncatingIfNeeded: register) ^ byte)]
-                if byte == flag || byte == escape {
-                    out[index] = escape
-                    out[index + 1] = byte ^ 0x20
-                    index += 2
-                } else {
-                    out[index] = byte
-                    index += 1
-                }
-            }
-            register ^= 0xFFFF
-            for byte in [UInt8(truncatingIfNeeded: register), UInt8(truncatingIfNeeded: register >> 8)] {
-                if byte == flag || byte == escape {
-                    out[index] = escape
-                    out[index + 1] = byte ^ 0x20
-                    index += 2
-                } else {
-                    out[index] = byte
-                    index += 1
-                }
-            }
-            out[index] = flag
+            index = escaped(payload, into: base, at: index)
+            index = trailer.withUnsafeBufferPointer { escaped($0, into: base, at: index) }
+            base[index] = flag
             count = index + 1
         }
     }
-}
 
-/// The CRC-16/X.25 table behind the one-pass framing and unframing (the same checksum as
-/// ``CRC16X25``, reachable without bounds checks).
-enum HDLCChecksum {
-    /// 256 entries for the reflected polynomial 0x8408.
-    nonisolated(unsafe) static let table: UnsafePointer<UInt16> = {
-        let table = UnsafeMutablePointer<UInt16>.allocate(capacity: 256)
-        for index in 0..<256 {
-            var value = UInt16(index)
-            for _ in 0..<8 { value = value & 1 != 0 ? (value >> 1) ^ 0x8408 : value >> 1 }
-            table[index] = value
+    /// Copies `source` to `out + start` with flags and escapes escaped; returns the end.
+    static func escaped(_ source: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, at start: Int) -> Int {
+        guard let base = source.baseAddress else { return start }
+        var index = start
+        var run = 0
+        var position = 0
+        func escapeAt(_ at: Int) {
+            let length = at - run
+            if length > 0 { (out + index).update(from: base + run, count: length) }
+            index += length
+            out[index] = escape
+            out[index + 1] = base[at] ^ 0x20
+            index += 2
+            run = at + 1
         }
-        return UnsafePointer(table)
-    }()
-
-    /// The register after a payload and its own little-endian CRC: a frame is intact when
-    /// the checksum over everything it carries leaves this value (before the final XOR).
-    static let goodResidue: UInt16 = 0xF0B8
+        while position + 8 <= source.count {
+            let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+            // A zero byte in `marked` is a byte in 0x7C...0x7F: look at those eight closely.
+            let marked = (word | 0x0303_0303_0303_0303) ^ 0x7F7F_7F7F_7F7F_7F7F
+            if (marked &- 0x0101_0101_0101_0101) & ~marked & 0x8080_8080_8080_8080 != 0 {
+                for at in position..<(position + 8) where base[at] == flag || base[at] == escape { escapeAt(at) }
+            }
+            position += 8
+        }
+        for at in position..<source.count where base[at] == flag || base[at] == escape { escapeAt(at) }
+        let length = source.count - run
+        if length > 0 { (out + index).update(from: base + run, count: length) }
+        return index + length
+    }
 }

@@ -72,7 +72,8 @@ extension QualcommHDLCDevice {
         }
         openImage = region
         record.imagesOpened.append(region.partition ?? name)
-        return [StreamingDLoadPacket.openMultiImageReply(status: 0).payload]
+        return [StreamingDLoadPacket.log("open \(name) at block \(region.offset / UInt64(blockSize))").payload,
+                StreamingDLoadPacket.openMultiImageReply(status: 0).payload]
     }
 
     private func streamWrite(address: UInt32, data: [UInt8]) -> [[UInt8]] {
