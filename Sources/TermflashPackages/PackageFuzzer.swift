@@ -142,7 +142,7 @@ public struct PackageFuzzer {
     /// rules and the image checks run on what a signer could have written.
     private mutating func resignedWithEditedManifest(_ bytes: [UInt8]) -> [UInt8] {
         guard bytes.count > 1536, let size = Int(String(decoding: bytes[124..<135], as: UTF8.self), radix: 8),
-              size < 64 * 1024, 512 + size <= bytes.count else { return bytes }
+              size >= 0, size < 64 * 1024, 512 + size <= bytes.count else { return bytes }
         var manifest = Array(bytes[512..<(512 + size)])
         let edits = 1 + Int(random.next() % 3)
         for _ in 0..<edits {

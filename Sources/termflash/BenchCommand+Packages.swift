@@ -23,3 +23,27 @@ extension BenchCommand {
         }
     }
 }
+
+extension BenchCommand {
+    /// `termflash bench verify-package`.
+    struct VerifyPackage: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-package",
+            abstract: "Build a signed package of one large image in a temporary folder and time its streaming verification.")
+
+        @Option(help: "Size of the image in MiB.")
+        var mebibytes = 256
+
+        @Option(help: "Repetitions; the median is reported.")
+        var runs = 5
+
+        func run() throws {
+            let folder = (ProcessInfo.processInfo.environment["TMPDIR"] ?? NSTemporaryDirectory()) + "/termflash-bench-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let result = try PackageBenchmark.run(mebibytes: mebibytes, runs: runs, folder: folder)
+            print(String(format: "verify a signed package with a %d MiB image: median %.3f s = %.2f GiB/s (%d runs), peak resident %.1f MiB",
+                         mebibytes, result.medianSeconds, Double(mebibytes) / 1024 / result.medianSeconds, runs, result.peakResidentMiB))
+        }
+    }
+}

@@ -6,7 +6,7 @@ import TermflashCapture
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Run a benchmark (build with 'make release' first for real figures).",
-        subcommands: [Replay.self, FuzzCaptures.self, FuzzDelta.self, Images.self, FuzzPackages.self, EDL.self, HDLC.self])
+        subcommands: [Replay.self, FuzzCaptures.self, FuzzDelta.self, Images.self, FuzzPackages.self, VerifyPackage.self, EDL.self, HDLC.self, YModem.self])
 
     /// `termflash bench replay`.
     struct Replay: ParsableCommand {

@@ -236,6 +236,11 @@ struct FlashOptions: ParsableArguments {
 /// Draws engine progress on standard error when it is a terminal.
 struct ProgressRenderer {
     let enabled: Bool
+    private let clock = ProgressClock()
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
 
     func handle(_ event: UpdateEvent) {
         guard enabled, isatty(STDERR_FILENO) != 0 else { return }
@@ -244,9 +249,10 @@ struct ProgressRenderer {
             FileHandle.standardError.write(Data("\r\u{1B}[K\(state.rawValue)\n".utf8))
         case let .stepStarted(index, step):
             FileHandle.standardError.write(Data("\r\u{1B}[K  \(index + 1). \(step.description)\n".utf8))
-        case let .progress(_, done, total) where total > 0:
+        case let .progress(index, done, total) where total > 0:
             let percent = Int(done * 100 / total)
-            FileHandle.standardError.write(Data("\r\u{1B}[K     \(percent)% (\(done)/\(total) bytes)".utf8))
+            let pace = clock.summary(index: index, done: done, total: total)
+            FileHandle.standardError.write(Data("\r\u{1B}[K     \(percent)% (\(done)/\(total) bytes\(pace))".utf8))
         case let .note(text):
             FileHandle.standardError.write(Data("\r\u{1B}[K  note: \(text)\n".utf8))
         default:

@@ -92,6 +92,28 @@ final class UBootFlashCommandTests: CLITestCase {
         XCTAssertTrue(diverged.standardError.contains("diverged"), diverged.standardError)
     }
 
+    func testFlashesASignedPackageThroughTheConsole() throws {
+        let keys = workingDirectory + "/keys", keyring = workingDirectory + "/keyring"
+        XCTAssertEqual(try run(on: nil, ["keys", "generate", "factory", "--output", keys, "--trust", "--keyring", keyring]).status, 0)
+        let rootfs = uBootTestImage(70_000)
+        let package = workingDirectory + "/mf286d.tfpkg"
+        let created = try run(on: nil, ["package", "create", "--id", "mf286d-test", "--version", "1.0", "--profile", "mf286d",
+                                        "--image", "rootfs=" + (try writeImage(rootfs, name: "rootfs.bin")), "--key", keys + "/factory.key.pem",
+                                        "-o", package])
+        XCTAssertEqual(created.status, 0, created.standardError)
+        let folder = try Fixtures.temporaryDirectory("pkgflash")
+        let simulator = try SimulatedConsoleProcess(termflash: termflash, arguments: ["--profile", "mf286d", "--flash-dir", folder])
+        defer { simulator.stop() }
+        let result = try run(on: nil, ["flash", "--profile", "mf286d", "--port", simulator.console, "--keyring", keyring,
+                                       "--ledger", workingDirectory + "/units.json", package])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertTrue(result.standardOutput.contains("package mf286d-test 1.0"), result.standardOutput)
+        XCTAssertEqual(try read(folder + "/mf286d-nand.bin", at: 0x1800000, count: rootfs.count), rootfs)
+        let unsigned = try run(on: nil, ["flash", "--profile", "mf286d", "--port", simulator.console, "--partition", "rootfs",
+                                         workingDirectory + "/rootfs.bin", "--keyring", keyring, "--dry-run"])
+        XCTAssertNotEqual(unsigned.status, 0, "a loose image needs --allow-unsigned")
+    }
+
     // MARK: Helpers
 
     private func writeImage(_ bytes: [UInt8], name: String = "image.bin") throws -> String {
@@ -146,5 +168,29 @@ final class SimulatedConsoleProcess {
 
     func stop() {
         if process.isRunning { process.terminate(); process.waitUntilExit() }
+    }
+}
+
+/// `termflash profile import-dts` as a user runs it.
+final class ImportDTSCommandTests: CLITestCase {
+    func testImportsAProfileThatValidates() throws {
+        let dts = Fixtures.repositoryRoot + "/Tests/Fixtures/dts/ath79__qca9563_zte_mf286.dts"
+        let output = workingDirectory + "/mf286.yaml"
+        let result = try run(on: nil, ["profile", "import-dts", dts, "--prompt", "ath> ", "--load-address", "0x81000000",
+                                       "--ram-window", "0x2000000", "-o", output])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let yaml = try String(contentsOfFile: output, encoding: .utf8)
+        XCTAssertTrue(yaml.contains("- { name: \"ubiconcat1\", offset: 0x1700000, size: 0x6900000, note: \"DTS node partition@1600000 has reg 0x1700000;"), yaml)
+        XCTAssertTrue(yaml.contains("#   ubi 0x0+0x7840000 lies in ubiconcat0 0x0+0xf40000, ubiconcat1 0x0+0x6900000"), yaml)
+        let validated = try run(on: nil, ["profile", "validate", output])
+        XCTAssertEqual(validated.status, 0, validated.standardOutput + validated.standardError)
+        let json = try XCTUnwrap(try json(try run(on: nil, ["profile", "import-dts", dts, "--json"])) as? [String: Any])
+        XCTAssertEqual(json["model"] as? String, "ZTE MF286")
+        XCTAssertEqual((json["concatenations"] as? [[String: Any]])?.first?["members"] as? [String], ["ubiconcat0", "ubiconcat1"])
+        let broken = workingDirectory + "/broken.dts"
+        try "/dts-v1/;\n/ {\n  node { reg = <0 1> };\n};\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        let failed = try run(on: nil, ["profile", "import-dts", broken])
+        XCTAssertEqual(failed.status, 65)
+        XCTAssertTrue(failed.standardError.contains("broken.dts:3: expected ';'"), failed.standardError)
     }
 }

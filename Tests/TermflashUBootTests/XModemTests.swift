@@ -115,6 +115,40 @@ final class XModemTests: XCTestCase {
         }
     }
 
+    func testYModemGStreamsWithoutAcknowledgements() throws {
+        let image = pattern(10_000, seed: 4)
+        var sender = XModemSender(variant: .ymodem, source: MemoryByteSource(image))
+        var receiver = XModemReceiver(mode: .ymodemStreaming)
+        XCTAssertEqual(receiver.startRequest, [XModemByte.streamRequest])
+        let header = try sender.receive(receiver.startRequest)
+        XCTAssertEqual(receiver.receive(header).flatMap(\.bytes), [XModemByte.streamRequest], "the header is not acknowledged")
+        XCTAssertEqual(try sender.receive(XModemByte.streamRequest), [])
+        XCTAssertEqual(sender.phase, .streaming)
+        var replies: [UInt8] = []
+        while sender.phase == .streaming { replies += receiver.receive(try sender.nextStreamedBlock()).flatMap(\.bytes) }
+        XCTAssertEqual(replies, [XModemByte.ack, XModemByte.streamRequest], "only the EOT is answered")
+        let end = try sender.receive(replies)
+        XCTAssertEqual(sender.phase, .finished)
+        XCTAssertEqual(receiver.receive(end).flatMap(\.bytes), [])
+        XCTAssertTrue(receiver.finished)
+        XCTAssertEqual(receiver.data, image)
+    }
+
+    func testYModemGCancelsOnTheFirstBadBlock() throws {
+        var sender = XModemSender(variant: .ymodem, source: MemoryByteSource(pattern(5000)))
+        var receiver = XModemReceiver(mode: .ymodemStreaming)
+        _ = receiver.receive(try sender.receive(receiver.startRequest))
+        _ = try sender.receive(XModemByte.streamRequest)
+        var block = try sender.nextStreamedBlock()
+        block[100] ^= 1
+        let answer = receiver.receive(block).flatMap(\.bytes)
+        XCTAssertEqual(answer, [XModemByte.can, XModemByte.can])
+        XCTAssertTrue(receiver.cancelled)
+        XCTAssertThrowsError(try sender.receive(answer)) { error in
+            XCTAssertEqual(error as? XModemError, .cancelledByReceiver(offset: 0))
+        }
+    }
+
     // MARK: Helpers
 
     struct Exchange {

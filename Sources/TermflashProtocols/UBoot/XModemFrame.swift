@@ -48,6 +48,8 @@ public enum XModemByte {
     public static let can: UInt8 = 0x18
     /// "Start, CRC mode" from a receiver.
     public static let crcRequest: UInt8 = 0x43
+    /// "Start, YMODEM-g streaming" from a receiver.
+    public static let streamRequest: UInt8 = 0x47
     /// Padding of the last data block.
     public static let padding: UInt8 = 0x1A
 }

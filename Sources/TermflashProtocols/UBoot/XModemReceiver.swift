@@ -7,6 +7,10 @@ public struct XModemReceiver {
         case xmodem
         /// `loady`: a header block, data, EOT twice, a batch end.
         case ymodem
+        /// YMODEM-g: started with `G`, no block acknowledged, the first bad block cancels.
+        case ymodemStreaming
+
+        var isYModem: Bool { self != .xmodem }
     }
 
     /// Bytes to send, after a pause (U-Boot's late `C` after the YMODEM header).
@@ -31,6 +35,8 @@ public struct XModemReceiver {
     public private(set) var rejected = 0
 
     private var buffer: [UInt8] = []
+    /// Where unread bytes start in `buffer`.
+    private var head = 0
     private var expected: UInt8
     private var headerDone = false
     private var endsSeen = 0
@@ -41,21 +47,33 @@ public struct XModemReceiver {
         self.mode = mode
         self.check = check
         self.headerStartDelaySeconds = headerStartDelaySeconds
-        expected = mode == .ymodem ? 0 : 1
+        expected = mode == .xmodem ? 1 : 0
     }
 
     /// What the receiver sends to ask for the transfer (again).
-    public var startRequest: [UInt8] { [check == .crc16 ? XModemByte.crcRequest : XModemByte.nak] }
+    public var startRequest: [UInt8] {
+        if mode == .ymodemStreaming { return [XModemByte.streamRequest] }
+        return [check == .crc16 ? XModemByte.crcRequest : XModemByte.nak]
+    }
 
     /// Whether any byte of the transfer has arrived.
-    public var started: Bool { headerDone || !data.isEmpty || !buffer.isEmpty }
+    public var started: Bool { headerDone || !data.isEmpty || head < buffer.count }
 
     /// Feeds bytes from the sender; returns the replies.
     public mutating func receive(_ bytes: some Sequence<UInt8>) -> [Reply] {
         var replies: [Reply] = []
-        for byte in bytes where !finished {
-            buffer.append(byte)
+        buffer.append(contentsOf: bytes)
+        while !finished, head < buffer.count {
+            let before = head
             replies += step()
+            if head == before { break }  // a block is not complete yet
+        }
+        if finished || head == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 65536 {
+            buffer.removeFirst(head)
+            head = 0
         }
         return replies
     }
@@ -63,31 +81,32 @@ public struct XModemReceiver {
     /// The sender went quiet: a partial block is dropped and refused.
     public mutating func timedOut() -> [Reply] {
         guard !finished else { return [] }
-        let wasPartial = !buffer.isEmpty
+        let wasPartial = head < buffer.count
         buffer.removeAll()
+        head = 0
         if !started { return [Reply(bytes: startRequest, delaySeconds: 0)] }
         return wasPartial ? [Reply(bytes: [XModemByte.nak], delaySeconds: 0)] : []
     }
 
     private mutating func step() -> [Reply] {
-        guard let first = buffer.first else { return [] }
+        let first = buffer[head]
         switch first {
         case XModemByte.eot:
-            buffer.removeAll()
+            head = buffer.count
             return endOfFile()
         case XModemByte.can:
-            buffer.removeFirst()
+            head += 1
             cancels += 1
             if cancels >= 2 { finished = true; cancelled = true }
             return []
         case XModemByte.soh, XModemByte.stx:
             cancels = 0
-            guard let length = XModemFrame.frameLength(start: first, check: check), buffer.count >= length else { return [] }
-            let frame = Array(buffer.prefix(length))
-            buffer.removeFirst(length)
+            guard let length = XModemFrame.frameLength(start: first, check: check), buffer.count - head >= length else { return [] }
+            let frame = Array(buffer[head..<(head + length)])
+            head += length
             return block(frame)
         default:
-            buffer.removeFirst()  // noise between blocks
+            head += 1  // noise between blocks
             return []
         }
     }
@@ -98,43 +117,52 @@ public struct XModemReceiver {
             decoded = try XModemFrame.decode(frame, check: check)
         } catch {
             rejected += 1
+            if mode == .ymodemStreaming { return cancel() }
             return [Reply(bytes: [XModemByte.nak], delaySeconds: 0)]
         }
-        if mode == .ymodem, decoded.number == 0, !headerDone || endsSeen >= 2 {
+        if mode.isYModem, decoded.number == 0, !headerDone || endsSeen >= requiredEnds {
             return header(decoded.data)
         }
         if decoded.number == expected {
             data += decoded.data
             expected &+= 1
-            return [ack]
+            return mode == .ymodemStreaming ? [] : [ack]
         }
-        if decoded.number == expected &- 1 { return [ack] }  // a repeat after a lost ACK
+        if decoded.number == expected &- 1, mode != .ymodemStreaming { return [ack] }  // a repeat after a lost ACK
+        return cancel()
+    }
+
+    private mutating func cancel() -> [Reply] {
         finished = true
         cancelled = true
         return [Reply(bytes: [XModemByte.can, XModemByte.can], delaySeconds: 0)]
     }
 
+    /// EOTs that end a file: YMODEM refuses the first once; YMODEM-g does not.
+    private var requiredEnds: Int { mode == .ymodem ? 2 : 1 }
+
     private mutating func header(_ bytes: [UInt8]) -> [Reply] {
         let (name, length) = XModemFrame.parseYModemHeader(bytes)
         guard let name else {
             finished = true  // the all-zero block: the batch ends
-            return [ack]
+            return mode == .ymodemStreaming ? [] : [ack]
         }
-        if headerDone { return [ack] }
+        if headerDone { return mode == .ymodemStreaming ? [] : [ack] }
         headerDone = true
         fileName = name
         declaredLength = length
         expected = 1
-        return [ack, Reply(bytes: startRequest, delaySeconds: headerStartDelaySeconds)]
+        let start = Reply(bytes: startRequest, delaySeconds: headerStartDelaySeconds)
+        return mode == .ymodemStreaming ? [start] : [ack, start]
     }
 
     private mutating func endOfFile() -> [Reply] {
-        guard mode == .ymodem else {
+        guard mode.isYModem else {
             finished = true
             return [ack]
         }
         endsSeen += 1
-        if endsSeen == 1 { return [Reply(bytes: [XModemByte.nak], delaySeconds: 0)] }
+        if endsSeen < requiredEnds { return [Reply(bytes: [XModemByte.nak], delaySeconds: 0)] }
         if let declaredLength, UInt64(data.count) > declaredLength { data.removeLast(data.count - Int(declaredLength)) }
         return [ack, Reply(bytes: startRequest, delaySeconds: 0)]
     }

@@ -49,6 +49,8 @@ public struct XModemSender {
     public enum Phase: Equatable, Sendable {
         case awaitingStart, awaitingHeaderAck, awaitingDataStart, awaitingBlockAck, awaitingEndAck
         case awaitingBatchStart, awaitingBatchAck, finished
+        /// YMODEM-g: data blocks go out back to back (``nextStreamedBlock()``), unacknowledged.
+        case streaming
     }
 
     public let variant: XModemVariant
@@ -62,6 +64,9 @@ public struct XModemSender {
     /// Blocks sent again after a NAK or a timeout.
     public private(set) var resends = 0
     public private(set) var check: XModemCheck = .crc16
+    /// Whether the receiver asked for YMODEM-g (`G`): no block is acknowledged, the first
+    /// error cancels the transfer. Only for error-free links.
+    public private(set) var isStreaming = false
 
     private let source: ByteSource
     private var blockNumber: UInt8 = 1
@@ -91,7 +96,7 @@ public struct XModemSender {
         case .awaitingDataStart: return 15  // U-Boot's `C` comes about 4.25 s after the header's ACK
         case .awaitingHeaderAck, .awaitingBlockAck, .awaitingEndAck, .awaitingBatchAck: return 10
         case .awaitingBatchStart: return 10
-        case .finished: return 0
+        case .finished, .streaming: return 0
         }
     }
 
@@ -113,6 +118,16 @@ public struct XModemSender {
         }
         cancels = 0
         switch (phase, byte) {
+        case (.awaitingStart, XModemByte.streamRequest) where variant == .ymodem:
+            isStreaming = true
+            phase = .awaitingDataStart
+            return XModemFrame.ymodemHeader(name: fileName, length: source.count, check: .crc16)
+        case (.awaitingDataStart, XModemByte.streamRequest) where isStreaming:
+            phase = .streaming
+            return []
+        case (.awaitingBatchStart, XModemByte.streamRequest) where isStreaming:
+            phase = .finished
+            return XModemFrame.ymodemHeader(name: "", length: 0, check: .crc16)
         case (.awaitingStart, XModemByte.crcRequest), (.awaitingStart, XModemByte.nak):
             check = byte == XModemByte.nak ? .checksum : .crc16
             return try beginTransfer()
@@ -141,6 +156,16 @@ public struct XModemSender {
         }
     }
 
+    /// YMODEM-g: the next data block (counted as delivered), or EOT after the last.
+    public mutating func nextStreamedBlock() throws(XModemError) -> [UInt8] {
+        precondition(phase == .streaming, "blocks are pulled only while streaming")
+        acknowledged += UInt64(outstandingLength)
+        if outstandingLength > 0 { blockNumber &+= 1 }
+        let frame = try sendNextBlock()
+        if frame != [XModemByte.eot] { phase = .streaming }
+        return frame
+    }
+
     /// Handles a timeout of ``timeoutSeconds``; returns what to send.
     public mutating func timedOut() throws(XModemError) -> [UInt8] {
         switch phase {
@@ -153,7 +178,7 @@ public struct XModemSender {
         case .awaitingBatchAck where attempts >= 2:
             phase = .finished  // the file is complete; some receivers never answer the batch end
             return []
-        case .finished:
+        case .finished, .streaming:
             return []
         default:
             lastAnswer = "timeout"
@@ -168,6 +193,7 @@ public struct XModemSender {
     }
 
     private mutating func sendNextBlock() throws(XModemError) -> [UInt8] {
+        if isStreaming, phase == .awaitingDataStart { phase = .streaming; return [] }
         let remaining = source.count - acknowledged
         guard remaining > 0 else {
             outstandingLength = 0
@@ -249,6 +275,7 @@ public enum XModemTransfer {
                 if sender.phase == .finished { leftover = Array(input[consumed...]) }
                 input.removeAll()
                 try transmit(reply, over: transport)
+                if sender.phase == .streaming { try stream(&sender, over: transport, progress: progress) }
                 if sender.acknowledged != before { progress?(sender.acknowledged, sender.total) }
             }
         } catch let error as XModemError {
@@ -258,6 +285,19 @@ public enum XModemTransfer {
             throw error
         }
         return Outcome(sender: sender, leftover: leftover)
+    }
+
+    /// YMODEM-g: every block back to back, watching for the receiver's CANs in between.
+    private static func stream(_ sender: inout XModemSender, over transport: Transport, progress: ProgressSink?) throws {
+        var batch: [UInt8] = []
+        while sender.phase == .streaming {
+            batch += try sender.nextStreamedBlock()
+            guard batch.count >= 32 * 1029 || sender.phase != .streaming else { continue }
+            try transmit(batch, over: transport)  // 32 blocks a write: fewer wake-ups on both sides
+            batch.removeAll(keepingCapacity: true)
+            progress?(sender.acknowledged, sender.total)
+            if let answer = try? transport.read(maxLength: 64, deadline: .now) { _ = try sender.receive(answer) }
+        }
     }
 
     private static func transmit(_ bytes: [UInt8], over transport: Transport) throws {

@@ -1,0 +1,161 @@
+import ArgumentParser
+import Foundation
+import TermflashCore
+import TermflashHardware
+import TermflashProtocols
+import TermflashSimulator
+
+extension BenchCommand {
+    /// `termflash bench ymodem`: upload throughput over a pty against the pty's raw copy
+    /// rate, and (with --qemu) against a real U-Boot under qemu.
+    struct YModem: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ymodem",
+            abstract: "Upload throughput over a pty (XMODEM/XMODEM-1K/YMODEM vs raw copy) and into U-Boot under qemu.")
+
+        @Option(help: "Bytes per pty run, in MiB.")
+        var mebibytes = 16
+
+        @Option(help: "Repetitions; the median is reported.")
+        var runs = 5
+
+        @Option(help: "KiB uploaded to qemu's U-Boot per run (emulation-bound, about 20 KB/s).")
+        var qemuKibibytes = 64
+
+        @Flag(help: "Also measure uploads into U-Boot under qemu-system-arm.")
+        var qemu = false
+
+        func run() throws {
+            let bytes = mebibytes << 20
+            let raw = median((0..<runs).map { _ in (try? PtyBench.rawCopy(bytes: bytes)) ?? 0 })
+            print(String(format: "pty raw copy: %.1f MiB/s (%d MiB, median of %d)", raw / 1_048_576, mebibytes, runs))
+            let cases = XModemVariant.allCases.map { ($0, false) } + [(XModemVariant.ymodem, true)]
+            for (variant, streaming) in cases {
+                let rate = median((0..<runs).map { _ in (try? PtyBench.upload(bytes: bytes, variant: variant, streaming: streaming)) ?? 0 })
+                print(String(format: "%@ upload over the pty: %.1f MiB/s = %.1f %% of raw copy", streaming ? "ymodem-g" : variant.rawValue,
+                             rate / 1_048_576, rate / raw * 100))
+            }
+            if qemu { try QemuBench.run(bytes: qemuKibibytes << 10) }
+        }
+
+        private func median(_ values: [Double]) -> Double {
+            values.sorted()[values.count / 2]
+        }
+    }
+}
+
+/// Measurements over a pseudo-terminal pair: the host on the real serial transport, the
+/// device side on the master.
+enum PtyBench {
+    /// Bytes per second of a plain write of `bytes` through the pty, read on the far side.
+    static func rawCopy(bytes: Int) throws -> Double {
+        let port = try SimulatedSerialPort()
+        let host = try SerialTransport(node: port.path)
+        defer { host.close() }
+        let done = DispatchSemaphore(value: 0)
+        let device = port.device
+        Thread.detachNewThread {
+            var received = 0
+            while received < bytes, let chunk = try? device.read(maxLength: 65536, deadline: .after(seconds: 10)) {
+                received += chunk.count
+            }
+            done.signal()
+        }
+        let payload = [UInt8](repeating: 0x5A, count: 65536)
+        let start = Deadline.now
+        var sent = 0
+        while sent < bytes {
+            let piece = min(payload.count, bytes - sent)
+            try host.write(Array(payload.prefix(piece)), deadline: .after(seconds: 10))
+            sent += piece
+        }
+        done.wait()
+        return Double(bytes) / seconds(since: start)
+    }
+
+    /// Bytes per second of an upload of `bytes` to a receiver on the master side.
+    static func upload(bytes: Int, variant: XModemVariant, streaming: Bool = false) throws -> Double {
+        let port = try SimulatedSerialPort()
+        let host = try SerialTransport(node: port.path)
+        defer { host.close() }
+        let device = port.device
+        let received = ReceivedCount()
+        Thread.detachNewThread {
+            var receiver = XModemReceiver(mode: variant == .ymodem ? (streaming ? .ymodemStreaming : .ymodem) : .xmodem)
+            try? device.write(receiver.startRequest, deadline: .after(seconds: 5))
+            while !receiver.finished {
+                guard let chunk = try? device.read(maxLength: 65536, deadline: .after(seconds: 10)) else { break }
+                for reply in receiver.receive(chunk) { try? device.write(reply.bytes, deadline: .after(seconds: 5)) }
+            }
+            received.set(receiver.data.count)
+        }
+        let image = MemoryByteSource((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let start = Deadline.now
+        _ = try XModemTransfer.send(image, variant: variant, over: host)
+        let elapsed = seconds(since: start)
+        guard received.wait() >= bytes else { throw ValidationError("the receiver got \(received.wait()) of \(bytes) bytes") }
+        return Double(bytes) / elapsed
+    }
+
+    static func seconds(since start: Deadline) -> Double {
+        Double(Deadline.now.uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    /// A count handed from the receiver thread.
+    final class ReceivedCount: @unchecked Sendable {
+        private let ready = DispatchSemaphore(value: 0)
+        private var value = 0
+        private var isSet = false
+
+        func set(_ count: Int) {
+            value = count
+            isSet = true
+            ready.signal()
+        }
+
+        func wait() -> Int {
+            if !isSet { ready.wait(); ready.signal() }
+            return value
+        }
+    }
+}
+
+/// Uploads into Debian's U-Boot under qemu-system-arm's virt machine.
+enum QemuBench {
+    static func run(bytes: Int) throws {
+        let firmware = "/usr/lib/u-boot/qemu_arm/u-boot.bin"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/qemu-system-arm")
+        process.arguments = ["-M", "virt", "-m", "256", "-display", "none", "-nic", "none", "-monitor", "none",
+                             "-bios", firmware, "-serial", "pty"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        guard FileManager.default.fileExists(atPath: firmware) else {
+            throw ValidationError("\(firmware) is missing: run scripts/setup.sh (u-boot-qemu)")
+        }
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        var text = ""
+        while !text.contains("/dev/pts/") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { throw ValidationError("qemu did not report its console: \(text)") }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard let range = text.range(of: #"/dev/pts/\d+"#, options: .regularExpression) else { return }
+        let transport = try SerialTransport(node: String(text[range]))
+        defer { transport.close() }
+        let console = UBootConsole(transport: transport, settings: .init(prompt: "=> ", attachTimeoutSeconds: 30))
+        try console.attach()
+        let image = MemoryByteSource((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        for variant in [XModemVariant.xmodem1K, .ymodem] {
+            let start = Deadline.now
+            try console.upload(image, variant: variant, to: 0x4020_0000)
+            let elapsed = PtyBench.seconds(since: start)
+            let crc = try console.crc32(address: 0x4020_0000, length: UInt64(bytes))
+            print(String(format: "%@ upload into qemu U-Boot: %d KiB in %.2f s = %.1f KB/s (crc32 %@)", variant.rawValue,
+                         bytes >> 10, elapsed, Double(bytes) / elapsed / 1000,
+                         crc == CRC32.checksum(image.bytes) ? "matches" : "DIFFERS"))
+        }
+    }
+}
