@@ -236,12 +236,15 @@ struct ControlProgram {
     }
 }
 
-/// Random reads of the source through a small cache, so many short copies stay cheap.
+/// Random reads of the source through a small cache of aligned blocks (64 × 16 KiB), so
+/// many short copies from scattered places cost one small read each, not a big one.
 final class SourceWindow {
+    private static let blockSize = 16 << 10
+    private static let blockCount = 64
     private let source: ByteSource
-    private var cacheStart: UInt64 = 0
-    private var cache: [UInt8] = []
-    private static let cacheSize = 256 << 10
+    private var blocks: [UInt64: [UInt8]] = [:]
+    private var order: [UInt64] = []
+    private var next = 0
 
     init(_ source: ByteSource) { self.source = source }
 
@@ -252,19 +255,32 @@ final class SourceWindow {
         var position = at
         var used = diff.startIndex
         while used < diff.endIndex {
-            try load(position)
-            let offset = Int(position - cacheStart)
-            let count = min(cache.count - offset, diff.endIndex - used)
+            let index = position / UInt64(Self.blockSize)
+            let block = try load(index)
+            let offset = Int(position - index * UInt64(Self.blockSize))
+            let count = min(block.count - offset, diff.endIndex - used)
             guard count > 0 else { throw DeltaError.unreadable(path: "source", reason: "it ended at \(position)") }
-            for index in 0..<count { target.append(cache[offset + index] &+ diff[used + index]) }
+            block.withUnsafeBufferPointer { bytes in
+                diff.withUnsafeBufferPointer { delta in
+                    for index in 0..<count { target.append(bytes[offset + index] &+ delta[used - diff.startIndex + index]) }
+                }
+            }
             used += count
             position += UInt64(count)
         }
     }
 
-    private func load(_ position: UInt64) throws {
-        if position >= cacheStart, position < cacheStart + UInt64(cache.count) { return }
-        cacheStart = position
-        cache = try source.read(offset: position, length: Self.cacheSize)
+    private func load(_ index: UInt64) throws -> [UInt8] {
+        if let block = blocks[index] { return block }
+        let block = try source.read(offset: index * UInt64(Self.blockSize), length: Self.blockSize)
+        if order.count < Self.blockCount {
+            order.append(index)
+        } else {
+            blocks[order[next]] = nil
+            order[next] = index
+            next = (next + 1) % Self.blockCount
+        }
+        blocks[index] = block
+        return block
     }
 }

@@ -17,6 +17,9 @@ extension BenchCommand {
         @Option(help: "Image size in MiB for the pty run (0 skips it).")
         var ptyMebibytes = 64
 
+        @Option(help: "Repetitions of each measurement (interleaved); medians are reported.")
+        var runs = 3
+
         @Option(help: "Firehose payload per raw chunk, in bytes.")
         var payloadSize = 1 << 20
 
@@ -30,21 +33,41 @@ extension BenchCommand {
             defer { if folder == nil { try? FileManager.default.removeItem(atPath: directory) } }
             let image = directory + "/image.bin"
             let sha = try EDLBenchmark.writeImage(path: image, mebibytes: mebibytes)
-            let memory = try EDLBenchmark.programInProcess(imagePath: image, imageSHA256: sha, storagePath: directory + "/storage.bin",
-                                                           payloadSize: payloadSize)
-            print(String(format: "in-process: programmed %d MiB in %.3f s = %.2f GiB/s wall (%@); host thread %.3f s CPU = %.2f GiB/s per host CPU second",
-                         mebibytes, memory.seconds, memory.gibPerSecond, memory.verified ? "device digest matches" : "DIGEST MISMATCH",
-                         memory.hostCPUSeconds, memory.hostGiBPerCPUSecond))
-            print(String(format: "memory: peak RSS %.1f MiB after the program command, %.1f MiB before it (storage in %@)",
-                         Double(memory.peakAfter) / 1_048_576, Double(memory.peakBefore) / 1_048_576, directory))
+            var inProcess: [EDLBenchmark.Result] = []
+            for run in 0..<runs {
+                inProcess.append(try EDLBenchmark.programInProcess(imagePath: image, imageSHA256: sha,
+                                                                   storagePath: directory + "/storage-\(run).bin", payloadSize: payloadSize))
+                try? FileManager.default.removeItem(atPath: directory + "/storage-\(run).bin")
+            }
+            let memory = median(inProcess, by: \.seconds)
+            let cpu = median(inProcess, by: \.hostCPUSeconds)
+            print(String(format: "in-process: programmed %d MiB in %.3f s = %.2f GiB/s wall (%@); host thread %.3f s CPU = %.2f GiB/s per host CPU second; medians of %d",
+                         mebibytes, memory.seconds, memory.gibPerSecond,
+                         inProcess.allSatisfy(\.verified) ? "device digest matches" : "DIGEST MISMATCH",
+                         cpu.hostCPUSeconds, cpu.hostGiBPerCPUSecond, runs))
+            print(String(format: "memory: peak RSS %.1f MiB after the program commands, %.1f MiB before the first (storage in %@)",
+                         Double(inProcess.map(\.peakAfter).max()!) / 1_048_576, Double(inProcess[0].peakBefore) / 1_048_576, directory))
             guard ptyMebibytes > 0 else { return }
             let small = directory + "/pty-image.bin"
             let smallSHA = try EDLBenchmark.writeImage(path: small, mebibytes: ptyMebibytes)
-            let overPTY = try programOverPTY(image: small, sha: smallSHA, storage: directory + "/pty-storage.bin")
-            let raw = try rawPTYRate(mebibytes: ptyMebibytes)
-            print(String(format: "pty: programmed %d MiB in %.3f s = %.1f MiB/s (%@); the pty's raw copy rate: %.1f MiB/s (%.0f%%)",
-                         ptyMebibytes, overPTY.seconds, overPTY.mibPerSecond, overPTY.verified ? "device digest matches" : "DIGEST MISMATCH",
-                         raw, overPTY.mibPerSecond / raw * 100))
+            var overPTY: [EDLBenchmark.Result] = []
+            var raw: [Double] = []
+            for run in 0..<runs {
+                raw.append(try rawPTYRate(mebibytes: ptyMebibytes))
+                overPTY.append(try programOverPTY(image: small, sha: smallSHA, storage: directory + "/pty-storage-\(run).bin"))
+                try? FileManager.default.removeItem(atPath: directory + "/pty-storage-\(run).bin")
+            }
+            let pty = median(overPTY, by: \.seconds)
+            let rawRate = raw.sorted()[raw.count / 2]
+            print(String(format: "pty: programmed %d MiB in %.3f s = %.1f MiB/s (%@); the pty's raw copy rate: %.1f MiB/s (%.0f%%); medians of %d (program %@; raw %@ MiB/s)",
+                         ptyMebibytes, pty.seconds, pty.mibPerSecond, overPTY.allSatisfy(\.verified) ? "device digest matches" : "DIGEST MISMATCH",
+                         rawRate, pty.mibPerSecond / rawRate * 100, runs,
+                         overPTY.map { String(format: "%.0f", $0.mibPerSecond) }.joined(separator: "/"),
+                         raw.map { String(format: "%.0f", $0) }.joined(separator: "/")))
+        }
+
+        private func median(_ results: [EDLBenchmark.Result], by key: (EDLBenchmark.Result) -> Double) -> EDLBenchmark.Result {
+            results.sorted { key($0) < key($1) }[results.count / 2]
         }
 
         /// The flash through the real serial transport with the unit on the pty's master side.

@@ -136,4 +136,72 @@ final class EDLCommandTests: CLITestCase {
         XCTAssertEqual(resumed.status, 0, resumed.standardError)
         XCTAssertEqual(try run(on: nil, ["verify", simulator.set] + edl(simulator)).status, 0)
     }
+
+    func testAUnitThatVanishesMidImageIsReportedWithWhatItHolds() throws {
+        let simulator = try startSimulator(["--disconnect-after", "300000"])
+        let result = try run(on: nil, ["flash", simulator.set, "--allow-unsigned", "--journal", simulator.folder + "/j.json"] + edl(simulator))
+        XCTAssertEqual(result.status, 70, result.standardError)
+        XCTAssertTrue(result.standardError.contains("vanished"), result.standardError)
+        XCTAssertTrue(result.standardError.contains("bytes confirmed by the device"), result.standardError)
+        XCTAssertTrue(result.standardError.contains("--resume"), result.standardError)
+        simulator.process.waitUntilExit()
+        XCTAssertEqual(simulator.process.terminationStatus, 0, "the simulator ends when its unit vanishes")
+    }
+
+    func testAProgrammerWithoutDigestsFailsVerifyWithItsOwnWords() throws {
+        let simulator = try startSimulator(["--unsupported", "getsha256digest"])
+        let result = try run(on: nil, ["verify", simulator.set] + edl(simulator))
+        XCTAssertEqual(result.status, 78, result.standardError)
+        XCTAssertTrue(result.standardError.contains("Unsupported command: getsha256digest"), result.standardError)
+    }
+
+    // MARK: a recorded session
+
+    /// `partitions` as recorded with `--record` against `simulate edl` after flashing its sample set.
+    static let partitionsCapture = "edl/sim-tty-partitions.script"
+    static let expectedPartitions = [
+        ("0", "0", "sbl1", "34", "161"), ("0", "1", "modem", "162", "2209"), ("0", "2", "boot", "2210", "2721"),
+        ("0", "3", "cache", "2722", "3233"), ("0", "4", "userdata", "3234", "5409"), ("1", "0", "fsg1", "34", "161"),
+        ("1", "1", "spare1", "162", "5409"),
+    ]
+
+    /// The stand-in programmer the recording uploaded (`simulate edl --sample-set` writes the same bytes every time).
+    private func recordedProgrammer() throws -> String {
+        let folder = try Fixtures.temporaryDirectory()
+        let made = try run(on: nil, ["simulate", "edl", "--storage", folder + "/unit.bin", "--sample-set", folder + "/set"])
+        XCTAssertEqual(made.status, 0, made.standardError)
+        return folder + "/set/prog_firehose_sim.elf"
+    }
+
+    private func assertPartitionTable(_ output: String, file: StaticString = #filePath, line: UInt = #line) {
+        let rows = output.split(separator: "\n").dropFirst().map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(rows.map { [$0[0], $0[1], $0[2], $0[3], $0[4]] },
+                       Self.expectedPartitions.map { [$0.0, $0.1, $0.2, $0.3, $0.4] }, output, file: file, line: line)
+    }
+
+    func testARecordedPartitionsSessionReplaysThroughTheReplayTransport() throws {
+        let result = try run(on: nil, ["partitions", "--programmer", try recordedProgrammer(), "--replay", Fixtures.path(Self.partitionsCapture)])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        assertPartitionTable(result.standardOutput)
+    }
+
+    func testARecordedPartitionsSessionReplaysOnAUMockDevScriptedTTY() throws {
+        let umockdevRun = try XCTUnwrap(which("umockdev-run"), "umockdev-run is missing: 'make test' installs it")
+        let programmer = try recordedProgrammer()
+        let result = try runProcess(umockdevRun, ["-d", Fixtures.path("umockdev/three-devices.umockdev"),
+                                                  "-s", "/dev/ttyUSB3=" + Fixtures.path(Self.partitionsCapture), "--",
+                                                  termflash, "partitions", "--programmer", programmer, "--port", "/dev/ttyUSB3"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        assertPartitionTable(result.standardOutput)
+    }
+
+    func testCaptureShowDecodesTheRecordedSession() throws {
+        let result = try run(on: nil, ["capture", "show", Fixtures.path(Self.partitionsCapture)])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.first?.hasSuffix("IN sahara HELLO version=2 compatible=1 max_command_length=1024 mode=0") ?? false, lines.first ?? "")
+        XCTAssertTrue(lines.contains { $0.contains("OUT firehose getstorageinfo physical_partition_number=0") })
+        XCTAssertTrue(lines.contains { $0.contains("IN firehose RAW bytes=16384") })
+        XCTAssertEqual(lines.filter { $0.contains("OUT firehose read ") }.count, 4, "header and entries of two LUNs")
+    }
 }

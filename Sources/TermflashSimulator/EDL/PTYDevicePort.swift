@@ -49,6 +49,9 @@ public final class PTYDevicePort: Transport {
         usleep(UInt32(settleMilliseconds * 1000))
     }
 
+    /// Whether the device side is still open (a disconnect fault closes it).
+    public var isOpen: Bool { master >= 0 }
+
     /// Blocks until no host holds the slave open (after a session, before waiting for the next).
     public func waitForHostToLeave() {
         while master >= 0 {
@@ -63,8 +66,10 @@ public final class PTYDevicePort: Transport {
         let started = Deadline.now
         while true {
             guard master >= 0 else { throw .closed(name: name) }
-            let bytes = [UInt8](unsafeUninitializedCapacity: maxLength) { buffer, count in
-                let got = Glibc.read(master, buffer.baseAddress, maxLength)
+            // A pty hands over at most a few KiB per read: a small buffer, not `maxLength` bytes per call.
+            let size = min(maxLength, 1 << 16)
+            let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                let got = Glibc.read(master, buffer.baseAddress, size)
                 count = max(got, 0)
             }
             if !bytes.isEmpty { return bytes }
