@@ -61,6 +61,9 @@ extension SimulateCommand {
         @Flag(help: "Send a log line after every ACK (as MSM8916 programmers do).")
         var logsAfterAck = false
 
+        @Option(help: ArgumentHelp("A Firehose command the programmer does not know (NAKs it); repeatable.", valueName: "command"))
+        var unsupported: [String] = []
+
         @Flag(help: "Print every Sahara/Firehose step.")
         var verbose = false
 
@@ -99,6 +102,7 @@ extension SimulateCommand {
             behaviour.memoryNames = [memory]
             behaviour.maxPayloadToTarget = payloadSize
             behaviour.logsAfterAck = logsAfterAck
+            behaviour.supportedCommands.subtract(unsupported)
             behaviour.productName = memory == "ufs" ? "SIMUFS" : "SIMEMMC"
             behaviour.faults.nakAtCommand = nakAt
             behaviour.faults.disconnectAfterBytes = disconnectAfter
@@ -125,6 +129,10 @@ extension SimulateCommand {
                 seen = record
                 fflush(stdout)
                 if record.power == "off" { return }
+                guard port.isOpen else {
+                    print("the unit vanished from \(port.slavePath) (--disconnect-after); start the simulator again to go on")
+                    return
+                }
                 port.waitForHostToLeave()
             }
         }

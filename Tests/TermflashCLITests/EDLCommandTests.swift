@@ -137,6 +137,24 @@ final class EDLCommandTests: CLITestCase {
         XCTAssertEqual(try run(on: nil, ["verify", simulator.set] + edl(simulator)).status, 0)
     }
 
+    func testAUnitThatVanishesMidImageIsReportedWithWhatItHolds() throws {
+        let simulator = try startSimulator(["--disconnect-after", "300000"])
+        let result = try run(on: nil, ["flash", simulator.set, "--allow-unsigned", "--journal", simulator.folder + "/j.json"] + edl(simulator))
+        XCTAssertEqual(result.status, 70, result.standardError)
+        XCTAssertTrue(result.standardError.contains("vanished"), result.standardError)
+        XCTAssertTrue(result.standardError.contains("bytes confirmed by the device"), result.standardError)
+        XCTAssertTrue(result.standardError.contains("--resume"), result.standardError)
+        simulator.process.waitUntilExit()
+        XCTAssertEqual(simulator.process.terminationStatus, 0, "the simulator ends when its unit vanishes")
+    }
+
+    func testAProgrammerWithoutDigestsFailsVerifyWithItsOwnWords() throws {
+        let simulator = try startSimulator(["--unsupported", "getsha256digest"])
+        let result = try run(on: nil, ["verify", simulator.set] + edl(simulator))
+        XCTAssertEqual(result.status, 78, result.standardError)
+        XCTAssertTrue(result.standardError.contains("Unsupported command: getsha256digest"), result.standardError)
+    }
+
     // MARK: a recorded session
 
     /// `partitions` as recorded with `--record` against `simulate edl` after flashing its sample set.

@@ -52,3 +52,18 @@ final class HDLCReplayTests: CLITestCase {
         XCTAssertTrue(nv.standardOutput.contains("IN diag NV-READ-REPLY cmd=0x26 length=133 item=946 status=ok"), nv.standardOutput)
     }
 }
+
+/// Without `--port`, the streaming-dload backend finds the unit in download mode on the bus
+/// (umockdev: the MF823 as 19d2:0076) and talks through its bulk endpoints; the dialogue is
+/// the recorded one.
+final class HDLCBulkSelectionTests: CLITestCase {
+    func testTheDownloadModeUnitIsFoundOnTheBusAndTheRecordingReplays() throws {
+        let fixtures = Fixtures.repositoryRoot + "/Tests/Fixtures/hdlc"
+        let result = try run(on: "mf823-download.umockdev", [
+            "flash", "--backend", "streaming-dload", "--replay", Fixtures.path("hdlc/mf825-streaming-dload-flash.script"),
+            "--programmer", fixtures + "/NPRG-test.bin", "--allow-unsigned", fixtures + "/apps-8k.bin", "--partition", "APPS", "-v"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertTrue(result.standardError.contains("bulk endpoints of interface 0 of"), result.standardError)
+        XCTAssertTrue(result.standardOutput.contains("SUCCESS"), result.standardOutput)
+    }
+}

@@ -90,7 +90,8 @@ public final class FirehoseFlashTarget: FlashTarget {
     private static func describe(_ error: FirehoseError, confirmed: UInt64) -> String {
         switch error {
         case let .transferStopped(_, sent, total, reason):
-            return "\(reason); \(confirmed) bytes confirmed by the device, \(sent) of the next \(total) sent but not confirmed"
+            return "\(reason); \(confirmed) bytes confirmed by the device; of the next \(total), at least \(sent) were handed to it"
+                + " (whole chunks; part of the failing one may have reached it too), none confirmed"
         default:
             return "\(error); \(confirmed) bytes confirmed by the device before it"
         }

@@ -18,7 +18,6 @@ public enum HDLCEncoder {
     /// One framed message from raw bytes.
     public static func frame(_ payload: UnsafeBufferPointer<UInt8>, leadingFlag: Bool = false) -> [UInt8] {
         let crc = HDLCChecksum.update(0xFFFF, UnsafeRawBufferPointer(payload)) ^ 0xFFFF
-        let trailer = [UInt8(truncatingIfNeeded: crc), UInt8(truncatingIfNeeded: crc >> 8)]
         return [UInt8](unsafeUninitializedCapacity: payload.count * 2 + 6) { out, count in
             let base = out.baseAddress!
             var index = 0
@@ -27,7 +26,16 @@ public enum HDLCEncoder {
                 index = 1
             }
             index = escaped(payload, into: base, at: index)
-            index = trailer.withUnsafeBufferPointer { escaped($0, into: base, at: index) }
+            for byte in [UInt8(truncatingIfNeeded: crc), UInt8(truncatingIfNeeded: crc >> 8)] {
+                if byte == flag || byte == escape {
+                    base[index] = escape
+                    base[index + 1] = byte ^ 0x20
+                    index += 2
+                } else {
+                    base[index] = byte
+                    index += 1
+                }
+            }
             base[index] = flag
             count = index + 1
         }
@@ -39,26 +47,32 @@ public enum HDLCEncoder {
         var index = start
         var run = 0
         var position = 0
-        func escapeAt(_ at: Int) {
-            let length = at - run
+        let count = source.count
+        while position < count {
+            var stop = position
+            // Skip eight bytes at a time while none is in 0x7C...0x7F (a zero byte in `marked`).
+            while stop + 8 <= count {
+                let word = UnsafeRawPointer(base + stop).loadUnaligned(as: UInt64.self)
+                let marked = (word | 0x0303_0303_0303_0303) ^ 0x7F7F_7F7F_7F7F_7F7F
+                if (marked &- 0x0101_0101_0101_0101) & ~marked & 0x8080_8080_8080_8080 != 0 { break }
+                stop += 8
+            }
+            let end = min(stop + 8, count)
+            while stop < end, base[stop] != flag, base[stop] != escape { stop += 1 }
+            position = stop + 1
+            guard stop < end else {
+                position = end
+                continue
+            }
+            let length = stop - run
             if length > 0 { (out + index).update(from: base + run, count: length) }
             index += length
             out[index] = escape
-            out[index + 1] = base[at] ^ 0x20
+            out[index + 1] = base[stop] ^ 0x20
             index += 2
-            run = at + 1
+            run = stop + 1
         }
-        while position + 8 <= source.count {
-            let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-            // A zero byte in `marked` is a byte in 0x7C...0x7F: look at those eight closely.
-            let marked = (word | 0x0303_0303_0303_0303) ^ 0x7F7F_7F7F_7F7F_7F7F
-            if (marked &- 0x0101_0101_0101_0101) & ~marked & 0x8080_8080_8080_8080 != 0 {
-                for at in position..<(position + 8) where base[at] == flag || base[at] == escape { escapeAt(at) }
-            }
-            position += 8
-        }
-        for at in position..<source.count where base[at] == flag || base[at] == escape { escapeAt(at) }
-        let length = source.count - run
+        let length = count - run
         if length > 0 { (out + index).update(from: base + run, count: length) }
         return index + length
     }

@@ -49,6 +49,9 @@ public final class PTYDevicePort: Transport {
         usleep(UInt32(settleMilliseconds * 1000))
     }
 
+    /// Whether the device side is still open (a disconnect fault closes it).
+    public var isOpen: Bool { master >= 0 }
+
     /// Blocks until no host holds the slave open (after a session, before waiting for the next).
     public func waitForHostToLeave() {
         while master >= 0 {

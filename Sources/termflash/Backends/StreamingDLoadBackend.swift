@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TermflashCore
 import TermflashEngine
+import TermflashHardware
 import TermflashProfiles
 import TermflashProtocols
 
@@ -44,10 +45,7 @@ enum StreamingDLoadBackend: FlashBackend {
     }
 
     static func open(for request: FlashRequest, transports: TransportFactory, logger: Logger) throws -> FlashSession {
-        guard let port = request.selection.port else {
-            throw PlanError.check("the streaming-dload backend needs the unit's download tty: add --port /dev/ttyUSB0 (`termflash mode --to download` gets it there)")
-        }
-        let opened = try transports.serial(port: port, baud: request.baud)
+        let (opened, port) = try openLink(for: request, transports: transports, logger: logger)
         do {
             if let programmer = request.programmer { try upload(programmer: programmer, on: opened.transport, logger: logger) }
             let session = StreamingDLoadSession(transport: opened.transport)
@@ -60,6 +58,22 @@ enum StreamingDLoadBackend: FlashBackend {
             try? opened.finish()
             throw error
         }
+    }
+
+    /// The unit's download tty (`--port`), else the bulk endpoints of the selected unit in
+    /// download mode (the same frames travel over both).
+    private static func openLink(for request: FlashRequest, transports: TransportFactory,
+                                 logger: Logger) throws -> (TransportFactory.Opened, String) {
+        if let port = request.selection.port { return (try transports.serial(port: port, baud: request.baud), port) }
+        let device = try USBEnumerator.select(request.selection, from: USBEnumerator.devices()) { candidate in request.library.profiles(matching: candidate.identity).contains {
+                $0.protocolFamily == .qualcommHDLC && $0.identity(candidate.identity)?.mode == .download
+            }
+        }
+        guard let interface = device.interfaces.first(where: { $0.bulkPair != nil }) else {
+            throw PlanError.check("\(device.shortDescription) has no interface with bulk endpoints; name its tty with --port")
+        }
+        logger.info("using the bulk endpoints of interface \(interface.number) of \(device.shortDescription)")
+        return (try transports.usb(device: device, interface: interface.number), "usb \(device.path) if\(interface.number)")
     }
 
     private static func upload(programmer path: String, on transport: Transport, logger: Logger) throws {
