@@ -153,3 +153,4 @@ for pair in $pairs; do
   done
 done
 echo "results: $results"
+python3 "$root/scripts/bench-delta-table.py" "$results"
