@@ -40,8 +40,7 @@ final class EDLCommandTests: CLITestCase {
         }
 
         func stop() {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            process.stopForTest()
         }
 
         /// SHA-256 of `count` bytes of LUN `lun` at `sector` in the storage file.

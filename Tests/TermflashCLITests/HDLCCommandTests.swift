@@ -35,8 +35,7 @@ final class HDLCCommandTests: CLITestCase {
         }
 
         func stop() {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            process.stopForTest()
         }
     }
 

@@ -8,8 +8,7 @@ final class IdentifyCommandTests: CLITestCase {
     private var simulator: Process?
 
     override func tearDown() {
-        if let simulator, simulator.isRunning { simulator.terminate() }
-        simulator?.waitUntilExit()
+        simulator?.stopForTest()
     }
 
     /// Starts the simulated modem and returns the ports it announced (`diag`, `at`).

@@ -167,7 +167,7 @@ final class SimulatedConsoleProcess {
     }
 
     func stop() {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        process.stopForTest()
     }
 }
 
