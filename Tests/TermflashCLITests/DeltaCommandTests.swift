@@ -1,4 +1,5 @@
 import Foundation
+import TermflashCore
 import TestSupport
 import XCTest
 
@@ -10,7 +11,7 @@ final class DeltaCommandTests: CLITestCase {
 
     override func setUpWithError() throws {
         folder = try Fixtures.temporaryDirectory()
-        var random = SplitMix64Local(seed: 21)
+        var random = SplitMix64(seed: 21)
         old = (0..<(256 << 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         new = old
         for block in stride(from: 0, to: 64, by: 16) { new[block * 4096 + 100] ^= 0xFF }

@@ -1,4 +1,5 @@
 import Foundation
+import TermflashCore
 import TestSupport
 import XCTest
 
@@ -12,7 +13,7 @@ final class FlashCommandTests: CLITestCase {
     override func setUpWithError() throws {
         folder = try Fixtures.temporaryDirectory()
         disk = "\(folder)/disk.img"
-        var random = SplitMix64Local(seed: 9)
+        var random = SplitMix64(seed: 9)
         original = (0..<(256 << 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         try Data(original).write(to: URL(fileURLWithPath: disk))
         try Data(repeating: 0xA5, count: 20 << 10).write(to: URL(fileURLWithPath: "\(folder)/kernel.img"))
@@ -113,18 +114,5 @@ final class FlashCommandTests: CLITestCase {
         let again = try run(on: nil, ["flash", "--profiles", "\(folder)/profiles", "--profile", "test-disk", "--disk", disk, "--resume", journal])
         XCTAssertEqual(again.status, 1)
         XCTAssertTrue(again.standardError.contains("the update is in state SUCCESS; there is nothing to resume"), again.standardError)
-    }
-}
-
-/// A deterministic generator for test data.
-struct SplitMix64Local {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TermflashCore
 import TestSupport
 import XCTest
 
@@ -14,7 +15,7 @@ final class PackageCommandTests: CLITestCase {
         folder = try Fixtures.temporaryDirectory()
         keyring = "\(folder)/keyring"
         disk = "\(folder)/disk.img"
-        var random = SplitMix64Local(seed: 21)
+        var random = SplitMix64(seed: 21)
         original = (0..<(256 << 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         try Data(original).write(to: URL(fileURLWithPath: disk))
         try Data(repeating: 0xA5, count: 20 << 10).write(to: URL(fileURLWithPath: "\(folder)/kernel.img"))

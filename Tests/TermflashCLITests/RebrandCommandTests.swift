@@ -15,7 +15,7 @@ final class RebrandCommandTests: CLITestCase {
         folder = try Fixtures.temporaryDirectory()
         keyring = "\(folder)/keyring"
         disk = "\(folder)/disk.img"
-        var random = SplitMix64Local(seed: 77)
+        var random = SplitMix64(seed: 77)
         original = (0..<(256 << 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         let environment = environmentBlock([("bootcmd", "bootm 0x84000000"), ("fw_version", "BD_TELIAMF286DV1.0.0B12"), ("hw_ver", "A")])
         original.replaceSubrange(0..<environment.count, with: environment)
