@@ -103,7 +103,7 @@ let package = Package(
                            "TermflashCrypto", "TermflashImages", "TestSupport"]),
         .testTarget(
             name: "TermflashUBootTests",
-            dependencies: ["TermflashDelta", "TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TermflashCrypto", "TestSupport"]),
+            dependencies: ["TermflashDelta", "TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TermflashCrypto", "TermflashCapture", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
