@@ -47,6 +47,7 @@ struct SimulateUBootCommand: ParsableCommand {
     }
 
     func run() throws {
+        SimulateCommand.acceptTerminationSignals()
         try reportingErrors {
             let logger = global.makeLogger()
             let router = try global.loadProfiles(logger: logger).requireProfile(id: profile)

@@ -18,10 +18,17 @@ final class EDLCommandTests: CLITestCase {
         var programmer: String { folder + "/set/prog_firehose_sim.elf" }
         private let output = Pipe()
 
-        init(termflash: String, folder: String, arguments: [String]) throws {
+        /// `ignoringSignals`: started the way a careless supervisor would, with SIGTERM, SIGINT and SIGHUP ignored.
+        init(termflash: String, folder: String, arguments: [String], ignoringSignals: Bool = false) throws {
             self.folder = folder
-            process.executableURL = URL(fileURLWithPath: termflash)
-            process.arguments = ["simulate", "edl", "--storage", folder + "/storage.bin", "--sample-set", folder + "/set", "--pty"] + arguments
+            let command = ["simulate", "edl", "--storage", folder + "/storage.bin", "--sample-set", folder + "/set", "--pty"] + arguments
+            if ignoringSignals {
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", "trap '' TERM INT HUP; exec \"$0\" \"$@\"", termflash] + command
+            } else {
+                process.executableURL = URL(fileURLWithPath: termflash)
+                process.arguments = command
+            }
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -104,6 +111,19 @@ final class EDLCommandTests: CLITestCase {
         XCTAssertTrue(rewritten.first?.contains("boot (LUN") == true, "\(rewritten)")
         XCTAssertEqual(writes.filter { $0["status"] as? String == "skipped" }.count, writes.count - 1)
         XCTAssertEqual(try run(on: nil, ["verify", simulator.set] + edl(simulator)).status, 0)
+    }
+
+    func testTheSimulatorStopsOnSIGTERMEvenWhenStartedWithItIgnored() throws {
+        let simulator = try Simulator(termflash: termflash, folder: try Fixtures.temporaryDirectory(), arguments: [], ignoringSignals: true)
+        addTeardownBlock { simulator.stop() }
+        simulator.process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while simulator.process.isRunning && Date() < deadline { usleep(20_000) }
+        XCTAssertFalse(simulator.process.isRunning, "SIGTERM ends the simulator")
+        if !simulator.process.isRunning {
+            XCTAssertEqual(simulator.process.terminationReason, .uncaughtSignal)
+            XCTAssertEqual(simulator.process.terminationStatus, SIGTERM)
+        }
     }
 
     func testInfoReadsSaharaFactsAndStorage() throws {
