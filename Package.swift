@@ -105,7 +105,7 @@ let package = Package(
                            "TermflashCrypto", "TermflashImages", "TestSupport"]),
         .testTarget(
             name: "TermflashUBootTests",
-            dependencies: ["TermflashDelta", "TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TestSupport"]),
+            dependencies: ["TermflashDelta", "TermflashProtocols", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TermflashCrypto", "TermflashCapture", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -18,10 +18,17 @@ final class EDLCommandTests: CLITestCase {
         var programmer: String { folder + "/set/prog_firehose_sim.elf" }
         private let output = Pipe()
 
-        init(termflash: String, folder: String, arguments: [String]) throws {
+        /// `ignoringSignals`: started the way a careless supervisor would, with SIGTERM, SIGINT and SIGHUP ignored.
+        init(termflash: String, folder: String, arguments: [String], ignoringSignals: Bool = false) throws {
             self.folder = folder
-            process.executableURL = URL(fileURLWithPath: termflash)
-            process.arguments = ["simulate", "edl", "--storage", folder + "/storage.bin", "--sample-set", folder + "/set", "--pty"] + arguments
+            let command = ["simulate", "edl", "--storage", folder + "/storage.bin", "--sample-set", folder + "/set", "--pty"] + arguments
+            if ignoringSignals {
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", "trap '' TERM INT HUP; exec \"$0\" \"$@\"", termflash] + command
+            } else {
+                process.executableURL = URL(fileURLWithPath: termflash)
+                process.arguments = command
+            }
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -98,8 +105,25 @@ final class EDLCommandTests: CLITestCase {
         let again = try run(on: nil, ["flash", simulator.set, "--allow-unsigned", "--skip-unchanged", "--json"] + edl(simulator))
         let second = try XCTUnwrap(try json(again) as? [String: Any])
         let steps = try XCTUnwrap(second["steps"] as? [[String: Any]])
-        XCTAssertEqual(steps.filter { $0["status"] as? String == "skipped" }.count, sample.images.count - 1, "only boot is written again")
+        let writes = steps.filter { ($0["description"] as? String)?.hasPrefix("write ") == true }
+        let rewritten = writes.filter { $0["status"] as? String == "done" }.compactMap { $0["description"] as? String }
+        XCTAssertEqual(rewritten.count, 1, "only boot is written again: \(rewritten)")
+        XCTAssertTrue(rewritten.first?.contains("boot (LUN") == true, "\(rewritten)")
+        XCTAssertEqual(writes.filter { $0["status"] as? String == "skipped" }.count, writes.count - 1)
         XCTAssertEqual(try run(on: nil, ["verify", simulator.set] + edl(simulator)).status, 0)
+    }
+
+    func testTheSimulatorStopsOnSIGTERMEvenWhenStartedWithItIgnored() throws {
+        let simulator = try Simulator(termflash: termflash, folder: try Fixtures.temporaryDirectory(), arguments: [], ignoringSignals: true)
+        addTeardownBlock { simulator.stop() }
+        simulator.process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while simulator.process.isRunning && Date() < deadline { usleep(20_000) }
+        XCTAssertFalse(simulator.process.isRunning, "SIGTERM ends the simulator")
+        if !simulator.process.isRunning {
+            XCTAssertEqual(simulator.process.terminationReason, .uncaughtSignal)
+            XCTAssertEqual(simulator.process.terminationStatus, SIGTERM)
+        }
     }
 
     func testInfoReadsSaharaFactsAndStorage() throws {
@@ -119,6 +143,9 @@ final class EDLCommandTests: CLITestCase {
         XCTAssertEqual(plan.status, 0, plan.standardError)
         XCTAssertTrue(plan.standardOutput.contains("[edl]"))
         XCTAssertTrue(plan.standardOutput.contains("boot.img 204800 bytes -> boot (LUN 0"), plan.standardOutput)
+        XCTAssertTrue(plan.standardOutput.contains(#"<program SECTOR_SIZE_IN_BYTES="512" num_partition_sectors="400" physical_partition_number="0" start_sector=""#),
+                      plan.standardOutput)
+        XCTAssertTrue(plan.standardOutput.contains("modem.img (sparse) expanded bytes 0..<"), "DONT_CARE runs split the sparse image")
         XCTAssertTrue(plan.standardOutput.contains("setbootablestoragedrive value=0"))
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: simulator.storage)), before)
     }
