@@ -225,7 +225,7 @@ public final class UBootConsole {
 
     // MARK: Plumbing
 
-    static func isFailure(_ line: String) -> Bool {
+    public static func isFailure(_ line: String) -> Bool {
         let lowered = line.lowercased()
         return failureMarkers.contains { lowered.contains($0) }
     }
