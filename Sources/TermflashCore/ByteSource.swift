@@ -27,6 +27,25 @@ public final class MemoryByteSource: ByteSource {
     }
 }
 
+/// A range of another source (clamped to its end).
+public final class ByteSourceSlice: ByteSource {
+    private let base: ByteSource
+    private let start: UInt64
+    public let count: UInt64
+
+    /// `length` bytes of `base` from `offset` (to its end when `length` is nil).
+    public init(_ base: ByteSource, offset: UInt64, length: UInt64? = nil) {
+        self.base = base
+        start = min(offset, base.count)
+        count = min(length ?? .max, base.count - start)
+    }
+
+    public func read(offset: UInt64, length: Int) throws -> [UInt8] {
+        guard offset < count else { return [] }
+        return try base.read(offset: start + offset, length: Int(min(UInt64(length), count - offset)))
+    }
+}
+
 /// A file, or a range of one, read on demand.
 public final class FileByteSource: ByteSource {
     /// The file's path (for errors and reports).

@@ -2,13 +2,17 @@ import Foundation
 import TermflashCore
 import TermflashImages
 
-/// Turns a rawprogram set into an update plan: a write per image at a fixed sector, a
-/// `program` step for images whose start only the programmer knows (`NUM_DISK_SECTORS-33.`),
-/// erases, `DISK` patches, the bootable drive, then a reset.
+/// Turns a rawprogram set into an update plan: a write per image at a fixed sector (a sparse
+/// image as one write per defined run, its DONT_CARE runs left untouched on the device as
+/// fastboot and qdl leave them), a `program` step for images whose start only the programmer
+/// knows (`NUM_DISK_SECTORS-33.`), erases, `DISK` patches, the bootable drive, then a reset.
 public struct RawProgramPlanner {
     public let rawProgram: RawProgramSet
     /// The folder or zip as the user named it (image references start with it).
     public let input: String
+    /// One expanded source per sparse image, shared by its parts so that their in-order reads
+    /// check the image's CRC32 chunks across the DONT_CARE runs between them.
+    private let sparseSources = SparseSourceCache()
 
     /// A planner for `rawProgram`, loaded from `input`.
     public init(rawProgram: RawProgramSet, input: String) {
@@ -26,7 +30,7 @@ public struct RawProgramPlanner {
                                             offset: start * UInt64(erase.sectorSize), length: erase.numSectors * UInt64(erase.sectorSize))))
         }
         for entry in rawProgram.programs where entry.hasImage {
-            steps.append(try step(for: entry))
+            steps += try self.steps(for: entry)
         }
         for patch in rawProgram.diskPatches {
             steps.append(.command(TargetCommand(name: "patch", attributes: [
@@ -47,29 +51,32 @@ public struct RawProgramPlanner {
         rawProgram.programs.first { ["xbl", "xbl_a", "sbl1", "sbl1_a"].contains($0.label.lowercased()) }?.lun ?? 0
     }
 
-    private func step(for entry: ProgramEntry) throws -> PlanStep {
+    private func steps(for entry: ProgramEntry) throws -> [PlanStep] {
         let source = try rawProgram.imageSource(for: entry)
         let sectors = entry.sectorsToWrite(imageBytes: source.count)
         let reserved = entry.numSectors == 0 ? sectors : entry.numSectors
-        guard let start = entry.start.literal, !isPatched(entry, start: start, sectors: sectors) else {
+        guard let start = entry.start.literal, !isChangedByPatches(entry) else {
             var attributes = [
                 "filename": entry.filename, "file_sector_offset": String(entry.fileSectorOffset),
                 "physical_partition_number": String(entry.lun), "start_sector": entry.start.text,
                 "num_partition_sectors": String(reserved), "SECTOR_SIZE_IN_BYTES": String(entry.sectorSize),
             ]
             if !entry.label.isEmpty { attributes["label"] = entry.label }
-            return .command(TargetCommand(name: "program", attributes: attributes))
+            return [.command(TargetCommand(name: "program", attributes: attributes))]
         }
+        let partition = entry.label.isEmpty ? nil : entry.label
+        let base = start * UInt64(entry.sectorSize)
         let image = ImageReference(path: reference(entry.filename), format: source is ExpandedSparseSource ? .sparse : .raw,
                                    offset: entry.fileSectorOffset * UInt64(entry.sectorSize), length: source.count)
-        return .write(image, to: FlashRegion(partition: entry.label.isEmpty ? nil : entry.label, lun: entry.lun,
-                                             offset: start * UInt64(entry.sectorSize), length: reserved * UInt64(entry.sectorSize)))
-    }
-
-    /// Whether a DISK patch changes sectors the entry writes: its image is then not what the
-    /// device ends up holding (a GPT), so it is programmed as a step, not a verified write.
-    private func isPatched(_ entry: ProgramEntry, start: UInt64, sectors: UInt64) -> Bool {
-        isChangedByPatches(entry)
+        guard let sparse = source as? ExpandedSparseSource else {
+            return [.write(image, to: FlashRegion(partition: partition, lun: entry.lun, offset: base, length: reserved * UInt64(entry.sectorSize)))]
+        }
+        return sparse.image.dataRuns(alignment: UInt64(entry.sectorSize)).map { run in
+            var part = image
+            part.expandedOffset = run.lowerBound
+            part.length = run.upperBound - run.lowerBound
+            return .write(part, to: FlashRegion(partition: partition, lun: entry.lun, offset: base + run.lowerBound, length: part.length))
+        }
     }
 
     /// Whether a DISK patch lands in the sectors `entry` writes (symbolic starts are compared
@@ -97,12 +104,14 @@ public struct RawProgramPlanner {
         ((input as NSString).standardizingPath as NSString).appendingPathComponent(filename)
     }
 
-    /// The bytes a plan's image reference names.
+    /// The bytes a plan's image reference names (for a part of a sparse image, that part).
     public func source(for image: ImageReference) throws -> ByteSource {
         let folder = (input as NSString).standardizingPath
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
         let name = image.path.hasPrefix(prefix) ? String(image.path.dropFirst(prefix.count)) : image.path
-        return try source(named: name, byteOffset: image.offset)
+        guard let partOffset = image.expandedOffset else { return try source(named: name, byteOffset: image.offset) }
+        let whole = try sparseSources.source(key: "\(name)@\(image.offset)") { try source(named: name, byteOffset: image.offset) }
+        return ByteSourceSlice(whole, offset: partOffset, length: image.length)
     }
 
     /// The image a `program` step names (`filename`, `file_sector_offset`).
@@ -118,5 +127,20 @@ public struct RawProgramPlanner {
             throw PlanError.imageUnreadable(image: filename, reason: "is not an image of \(input)")
         }
         return try rawProgram.imageSource(for: entry)
+    }
+}
+
+/// Expanded sparse images opened once per planner.
+private final class SparseSourceCache: @unchecked Sendable {
+    private var sources: [String: ByteSource] = [:]
+    private let lock = NSLock()
+
+    func source(key: String, open: () throws -> ByteSource) throws -> ByteSource {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = sources[key] { return known }
+        let opened = try open()
+        sources[key] = opened
+        return opened
     }
 }

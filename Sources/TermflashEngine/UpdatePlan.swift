@@ -100,6 +100,9 @@ public struct ImageReference: Sendable, Codable, Hashable, CustomStringConvertib
     public var length: UInt64
     /// Lower-case hex SHA-256 of the bytes to write (after expansion), when known.
     public var sha256: String?
+    /// For a sparse image written in parts (its DONT_CARE runs left out): where this part
+    /// starts in the expanded image; `length` is then the part's length.
+    public var expandedOffset: UInt64?
 
     /// An image reference.
     public init(path: String, format: Format = .raw, offset: UInt64 = 0, length: UInt64, sha256: String? = nil) {
@@ -111,6 +114,7 @@ public struct ImageReference: Sendable, Codable, Hashable, CustomStringConvertib
     }
 
     public var description: String {
-        "\(path)" + (format == .raw ? "" : " (\(format.rawValue))") + " \(length) bytes"
+        "\(path)" + (format == .raw ? "" : " (\(format.rawValue))")
+            + (expandedOffset.map { " expanded bytes \($0)..<\($0 + length)" } ?? " \(length) bytes")
     }
 }

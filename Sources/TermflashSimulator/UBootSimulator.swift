@@ -1,10 +1,12 @@
 import Foundation
 import TermflashCore
+import TermflashCrypto
 import TermflashProtocols
 
 /// The device side of a U-Boot serial console: autoboot countdown, a line editor with echo,
-/// `loadx`/`loady` receivers, `crc32`, `md.b`, `mw.b` and the `nand`, `sf`, `mmc` and
-/// `virtio` commands over a ``FlashStore`` (one chip per LUN). Output follows U-Boot
+/// `loadx`/`loady` receivers, `crc32`, `md5sum`, `sha1sum`, `hash`, `help`, `md.b`, `mw.b`
+/// and the `nand`, `sf`, `mmc` and `virtio` commands over a ``FlashStore`` (one chip per
+/// LUN). Any command can be left out of the build (``Configuration/missingCommands``). Output follows U-Boot
 /// 2023.01's wording, so the host's console driver meets what a board prints.
 public final class UBootSimulator {
     /// One chip of the simulated board.
@@ -34,7 +36,7 @@ public final class UBootSimulator {
         public var ymodemStartDelaySeconds = 0.0
         /// NAND offsets (chip-relative) that report a bad block when erased or written.
         public var badBlocks: Set<UInt64> = []
-        /// Commands this build lacks (`Unknown command`).
+        /// Commands this build lacks (`Unknown command`), e.g. `md5sum`, `sha1sum`, `hash`.
         public var missingCommands: Set<String> = []
         /// Flip a bit in what `nand/sf/mmc/virtio write` stores, once, at this chip offset.
         public var corruptWriteAt: UInt64?
@@ -149,6 +151,10 @@ public final class UBootSimulator {
         case "version": try sayLines(["U-Boot 2023.01 (termflash simulator)"])
         case "reset": try sayLines(["resetting ..."]); throw Reset()
         case "crc32": try crc32(arguments)
+        case "help": try help(arguments)
+        case "md5sum": try digest(.md5, name: "md5sum", arguments)
+        case "sha1sum": try digest(.sha1, name: "sha1sum", arguments)
+        case "hash": try hash(arguments)
         case "md.b": try memoryDisplay(arguments)
         case "mw.b": try memoryWrite(arguments)
         case "loadx": try load(arguments, mode: .xmodem)
@@ -183,6 +189,60 @@ public final class UBootSimulator {
         }
         let value = CRC32.checksum(Array(ram[range]))
         try sayLines(["crc32 for \(hex8(UInt32(truncatingIfNeeded: address))) ... \(hex8(UInt32(truncatingIfNeeded: address + length - 1))) ==> \(hex8(value))"])
+    }
+
+    /// One-line summaries, as `help NAME` prints them before the usage.
+    private static let summaries = [
+        "crc32": ("checksum calculation", "address count [addr]"),
+        "md5sum": ("compute MD5 message digest", "address count [[*]sum]"),
+        "sha1sum": ("compute SHA1 message digest", "address count [[*]sum]"),
+        "hash": ("compute hash message digest", "algorithm address count [[*]hash_dest]"),
+        "md": ("memory display", "[.b, .w, .l, .q] address [# of objects]"),
+        "mw": ("memory write (fill)", "[.b, .w, .l, .q] address value [count]"),
+        "loadx": ("load binary file over serial line (xmodem mode)", "[ off ] [ baud ]"),
+        "loady": ("load binary file over serial line (ymodem mode)", "[ off ] [ baud ]"),
+        "version": ("print monitor, compiler and linker version", ""),
+    ]
+
+    private func help(_ arguments: [String]) throws {
+        for name in arguments {
+            guard let (summary, usage) = Self.summaries[name], !configuration.missingCommands.contains(name) else {
+                try sayLines(["Unknown command '\(name)' - try 'help' without arguments for list of all known commands", ""])
+                continue
+            }
+            try sayLines(["\(name) - \(summary)", "", "Usage:", "\(name) \(usage)"])
+        }
+    }
+
+    /// `md5sum`/`sha1sum ADDRESS COUNT`: `md5 for 40200000 ... 40207fff ==> <hex>`.
+    private func digest(_ algorithm: DigestAlgorithm, name: String, _ arguments: [String]) throws {
+        guard let address = number(arguments.first), let length = number(arguments.dropFirst().first), length > 0,
+              let range = ramRange(address, length) else {
+            let (summary, usage) = Self.summaries[name] ?? ("", "")
+            return try sayLines(["\(name) - \(summary)", "", "Usage:", "\(name) \(usage)"])
+        }
+        try sayLines([Self.digestLine(algorithm, address: address, length: length, bytes: ram[range])])
+    }
+
+    /// `hash ALGORITHM ADDRESS COUNT` (common/hash.c wording).
+    private func hash(_ arguments: [String]) throws {
+        guard let name = arguments.first, arguments.count >= 3 else {
+            return try sayLines(["hash - compute hash message digest", "", "Usage:", "hash algorithm address count [[*]hash_dest]"])
+        }
+        guard let algorithm = DigestAlgorithm(rawValue: name.lowercased()) else {
+            return try sayLines(["Unknown hash algorithm '\(name)'", "hash - compute hash message digest", "", "Usage:",
+                                 "hash algorithm address count [[*]hash_dest]"])
+        }
+        guard let address = number(arguments[1]), let length = number(arguments[2]), length > 0,
+              let range = ramRange(address, length) else {
+            return try sayLines(["Usage:", "hash algorithm address count [[*]hash_dest]"])
+        }
+        try sayLines([Self.digestLine(algorithm, address: address, length: length, bytes: ram[range])])
+    }
+
+    private static func digestLine(_ algorithm: DigestAlgorithm, address: UInt64, length: UInt64, bytes: ArraySlice<UInt8>) -> String {
+        let first = String(format: "%08llx", address), last = String(format: "%08llx", address + length - 1)
+        return "\(algorithm.rawValue) for \(first) ... \(last) ==> \(MessageDigest.hash(algorithm, Array(bytes)).hexString)"
     }
 
     private func memoryDisplay(_ arguments: [String]) throws {

@@ -74,6 +74,7 @@ extension SimulateCommand {
         }
 
         func run() throws {
+            SimulateCommand.acceptTerminationSignals()
             try reportingErrors {
                 let sample = try sampleSet.map { try writeSample(into: $0) }
                 let needed = sample.map { $0.luns.map(\.diskSectors).max()! * UInt64(sectorSize) }

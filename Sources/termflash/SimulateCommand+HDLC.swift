@@ -104,6 +104,7 @@ struct SimulateStreamingDLoadCommand: ParsableCommand {
     @OptionGroup var modem: SimulatedModemOptions
 
     func run() throws {
+        SimulateCommand.acceptTerminationSignals()
         let device = try modem.makeDevice(mode: programmerRunning ? .streaming : .download)
         let port = try PTYDevicePort()
         PTYServer.announce(["port \(port.slavePath)"])
@@ -126,6 +127,7 @@ struct SimulateDIAGCommand: ParsableCommand {
     @OptionGroup var modem: SimulatedModemOptions
 
     func run() throws {
+        SimulateCommand.acceptTerminationSignals()
         let device = try modem.makeDevice(mode: .diag)
         let diagPort = try PTYDevicePort()
         let atPort = try PTYDevicePort()

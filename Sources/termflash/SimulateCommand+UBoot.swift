@@ -10,7 +10,7 @@ import TermflashSimulator
 struct SimulateUBootCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "uboot",
-        abstract: "A router's U-Boot console (autoboot, loadx/loady, crc32, md.b, nand/sf/mmc/virtio) on a pty.",
+        abstract: "A router's U-Boot console (autoboot, loadx/loady, crc32, md5sum/sha1sum/hash, md.b, nand/sf/mmc/virtio) on a pty.",
         discussion: """
         Prints 'console: /dev/pts/N' and serves until stopped. The board powers on when the \
         first byte arrives, then counts down --boot-delay seconds. Each chip of the profile is a file \
@@ -38,11 +38,16 @@ struct SimulateUBootCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Chip offsets that report a bad block (hex, repeatable).", valueName: "offset"))
     var badBlock: [String] = []
 
+    @Option(help: ArgumentHelp("A command this U-Boot build lacks, answered with 'Unknown command' (repeatable; e.g. md5sum, sha1sum, hash).",
+                               valueName: "name"))
+    var missingCommand: [String] = []
+
     func validate() throws {
         guard pty else { throw ValidationError("add --pty: the simulated console runs on a pseudo-terminal") }
     }
 
     func run() throws {
+        SimulateCommand.acceptTerminationSignals()
         try reportingErrors {
             let logger = global.makeLogger()
             let router = try global.loadProfiles(logger: logger).requireProfile(id: profile)
@@ -51,6 +56,7 @@ struct SimulateUBootCommand: ParsableCommand {
             configuration.bootDelaySeconds = bootDelay
             configuration.ymodemStartDelaySeconds = ymodemDelay
             configuration.powerOnAtFirstByte = true
+            configuration.missingCommands = Set(missingCommand)
             configuration.badBlocks = Set(badBlock.compactMap { UInt64($0.hasPrefix("0x") ? String($0.dropFirst(2)) : $0, radix: 16) })
             let simulator = UBootSimulator(store: board.store, chips: board.chips, configuration: configuration)
             let port = try SimulatedSerialPort()

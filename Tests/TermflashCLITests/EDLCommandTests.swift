@@ -18,10 +18,17 @@ final class EDLCommandTests: CLITestCase {
         var programmer: String { folder + "/set/prog_firehose_sim.elf" }
         private let output = Pipe()
 
-        init(termflash: String, folder: String, arguments: [String]) throws {
+        /// `ignoringSignals`: started the way a careless supervisor would, with SIGTERM, SIGINT and SIGHUP ignored.
+        init(termflash: String, folder: String, arguments: [String], ignoringSignals: Bool = false) throws {
             self.folder = folder
-            process.executableURL = URL(fileURLWithPath: termflash)
-            process.arguments = ["simulate", "edl", "--storage", folder + "/storage.bin", "--sample-set", folder + "/set", "--pty"] + arguments
+            let command = ["simulate", "edl", "--storage", folder + "/storage.bin", "--sample-set", folder + "/set", "--pty"] + arguments
+            if ignoringSignals {
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", "trap '' TERM INT HUP; exec \"$0\" \"$@\"", termflash] + command
+            } else {
+                process.executableURL = URL(fileURLWithPath: termflash)
+                process.arguments = command
+            }
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -75,9 +82,11 @@ final class EDLCommandTests: CLITestCase {
                                                        count: image.byteCount), image.sha256, image.label)
         }
 
+        try scribbleOverDontCareRuns(simulator, lunBytes: size / 2)
         let verified = try run(on: nil, ["verify", simulator.set] + edl(simulator))
         XCTAssertEqual(verified.status, 0, verified.standardError)
         XCTAssertTrue(verified.standardOutput.contains("\(sample.images.count) of \(sample.images.count) images match the device"), verified.standardOutput)
+        XCTAssertTrue(verified.standardOutput.contains("modem.img LUN 0 sector 22 +192 (2 runs of defined blocks)"), verified.standardOutput)
 
         let partitions = try XCTUnwrap(try json(try run(on: nil, ["partitions", "--json"] + edl(simulator))) as? [[String: Any]])
         for lun in sample.luns {
@@ -98,8 +107,43 @@ final class EDLCommandTests: CLITestCase {
         let again = try run(on: nil, ["flash", simulator.set, "--allow-unsigned", "--skip-unchanged", "--json"] + edl(simulator))
         let second = try XCTUnwrap(try json(again) as? [String: Any])
         let steps = try XCTUnwrap(second["steps"] as? [[String: Any]])
-        XCTAssertEqual(steps.filter { $0["status"] as? String == "skipped" }.count, sample.images.count - 1, "only boot is written again")
+        let writes = steps.filter { ($0["description"] as? String)?.hasPrefix("write ") == true }
+        let rewritten = writes.filter { $0["status"] as? String == "done" }.compactMap { $0["description"] as? String }
+        XCTAssertEqual(rewritten.count, 1, "only boot is written again: \(rewritten)")
+        XCTAssertTrue(rewritten.first?.contains("boot (LUN") == true, "\(rewritten)")
+        XCTAssertEqual(writes.filter { $0["status"] as? String == "skipped" }.count, writes.count - 1)
         XCTAssertEqual(try run(on: nil, ["verify", simulator.set] + edl(simulator)).status, 0)
+    }
+
+    func testTheSimulatorStopsOnSIGTERMEvenWhenStartedWithItIgnored() throws {
+        let simulator = try Simulator(termflash: termflash, folder: try Fixtures.temporaryDirectory(), arguments: [], ignoringSignals: true)
+        addTeardownBlock { simulator.stop() }
+        simulator.process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while simulator.process.isRunning && Date() < deadline { usleep(20_000) }
+        XCTAssertFalse(simulator.process.isRunning, "SIGTERM ends the simulator")
+        if !simulator.process.isRunning {
+            XCTAssertEqual(simulator.process.terminationReason, .uncaughtSignal)
+            XCTAssertEqual(simulator.process.terminationStatus, SIGTERM)
+        }
+    }
+
+    /// Fills the DONT_CARE runs of the set's sparse images on the storage file with 0xEE:
+    /// bytes a flash never writes and `verify` must not compare.
+    private func scribbleOverDontCareRuns(_ simulator: Simulator, lunBytes: UInt64) throws {
+        let set = try RawProgramSet.load(from: URL(fileURLWithPath: simulator.set))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: simulator.storage))
+        defer { try? handle.close() }
+        var scribbled = 0
+        for entry in set.programs where entry.hasImage {
+            guard let image = try set.sparseImage(for: entry), let start = entry.start.literal else { continue }
+            for hole in image.extents where hole.kind == .dontCare {
+                try handle.seek(toOffset: UInt64(entry.lun) * lunBytes + start * UInt64(entry.sectorSize) + hole.outputOffset)
+                try handle.write(contentsOf: Data(repeating: 0xEE, count: Int(hole.length)))
+                scribbled += 1
+            }
+        }
+        XCTAssertGreaterThan(scribbled, 0, "the sample set has a sparse image with DONT_CARE runs")
     }
 
     func testInfoReadsSaharaFactsAndStorage() throws {
@@ -119,6 +163,9 @@ final class EDLCommandTests: CLITestCase {
         XCTAssertEqual(plan.status, 0, plan.standardError)
         XCTAssertTrue(plan.standardOutput.contains("[edl]"))
         XCTAssertTrue(plan.standardOutput.contains("boot.img 204800 bytes -> boot (LUN 0"), plan.standardOutput)
+        XCTAssertTrue(plan.standardOutput.contains(#"<program SECTOR_SIZE_IN_BYTES="512" num_partition_sectors="400" physical_partition_number="0" start_sector=""#),
+                      plan.standardOutput)
+        XCTAssertTrue(plan.standardOutput.contains("modem.img (sparse) expanded bytes 0..<"), "DONT_CARE runs split the sparse image")
         XCTAssertTrue(plan.standardOutput.contains("setbootablestoragedrive value=0"))
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: simulator.storage)), before)
     }

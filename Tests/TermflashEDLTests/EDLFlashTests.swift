@@ -181,4 +181,67 @@ final class EDLFlashTests: XCTestCase {
             XCTAssertTrue(failure.reason.contains("device sha256"), failure.reason)
         }
     }
+
+    /// The sample set's sparse image, its entry and where it starts on the device.
+    private func sparseEntry(_ bench: Bench) throws -> (entry: ProgramEntry, image: SparseImage, base: UInt64) {
+        let entry = try XCTUnwrap(bench.set.programs.first { $0.hasImage && (try? bench.set.sparseImage(for: $0)) != nil })
+        let image = try XCTUnwrap(try bench.set.sparseImage(for: entry))
+        return (entry, image, try XCTUnwrap(entry.start.literal) * UInt64(entry.sectorSize))
+    }
+
+    func testSparseDontCareRunsAreNeitherSentNorWritten() throws {
+        let bench = try Bench(sectorSize: 4096)
+        let (entry, image, base) = try sparseEntry(bench)
+        let holes = image.extents.filter { $0.kind == .dontCare }
+        XCTAssertFalse(holes.isEmpty, "the sample's sparse image has DONT_CARE runs")
+        for hole in holes {
+            try bench.storage.write(lun: entry.lun, offset: base + hole.outputOffset, bytes: [UInt8](repeating: 0xA5, count: Int(hole.length)))
+        }
+        let runs = image.dataRuns(alignment: 4096)
+        let parts = try bench.planner.plan().writes.compactMap(\.image).filter { $0.expandedOffset != nil }
+        let planned: [Range<UInt64>] = parts.map { part in
+            let start = part.expandedOffset ?? 0
+            return start..<(start + part.length)
+        }
+        XCTAssertEqual(planned, runs)
+        XCTAssertEqual(runs.reduce(UInt64(0)) { $0 + ($1.upperBound - $1.lowerBound) }, image.definedBytes)
+
+        let report = try bench.engine().run()
+        XCTAssertEqual(report.state, .success)
+        for hole in holes {
+            let bytes = try bench.storage.read(lun: entry.lun, offset: base + hole.outputOffset, length: Int(hole.length))
+            XCTAssertEqual(Set(bytes), [0xA5], "DONT_CARE at \(hole.outputOffset) keeps what the device held")
+        }
+        let expanded = image.expanded
+        for run in runs {
+            let length = Int(run.upperBound - run.lowerBound)
+            XCTAssertEqual(try bench.storage.read(lun: entry.lun, offset: base + run.lowerBound, length: length),
+                           try expanded.read(offset: run.lowerBound, length: length), "defined bytes \(run)")
+        }
+        let rawImages = try bench.planner.plan().writes.compactMap(\.image).filter { $0.expandedOffset == nil }
+        let sentForWrites = rawImages.reduce(UInt64(0)) { $0 + ($1.length + 4095) / 4096 * 4096 } + image.definedBytes
+        let programSteps = bench.set.programs.filter { $0.hasImage && ($0.start.literal == nil || bench.planner.isChangedByPatches($0)) }
+        let sentForProgramSteps = try programSteps.reduce(UInt64(0)) {
+            $0 + $1.sectorsToWrite(imageBytes: try bench.set.imageSource(for: $1).count) * UInt64($1.sectorSize)
+        }
+        XCTAssertEqual(bench.unit!.device.record.programBytes, sentForWrites + sentForProgramSteps,
+                       "the sparse image costs only its defined bytes on the wire")
+    }
+
+    func testACorruptCRC32ChunkAfterADontCareRunStopsTheFlashBeforeAnyWrite() throws {
+        let bench = try Bench(sectorSize: 4096)
+        let (entry, image, _) = try sparseEntry(bench)
+        let firstHole = try XCTUnwrap(image.extents.first { $0.kind == .dontCare })
+        let checksum = try XCTUnwrap(image.checksums.first { $0.outputOffset >= firstHole.outputEnd })
+        let file = bench.sample.folder.appendingPathComponent(entry.filename)
+        var bytes = try Data(contentsOf: file)
+        bytes[Int(checksum.fileOffset) + image.chunkHeaderSize] ^= 0x01
+        try bytes.write(to: file)
+        XCTAssertThrowsError(try bench.engine().run()) { error in
+            guard let failure = error as? UpdateFailure else { return XCTFail("\(error)") }
+            XCTAssertTrue(failure.reason.contains("CRC32 chunk holds"), failure.reason)
+            XCTAssertTrue(failure.reason.contains("chunk \(checksum.chunk)"), failure.reason)
+        }
+        XCTAssertEqual(bench.unit!.device.record.programBytes, 0, "nothing is written before every image checks out")
+    }
 }

@@ -57,6 +57,37 @@ final class SparseImageTests: XCTestCase {
         XCTAssertEqual(try expanded.read(offset: UInt64(expected.count), length: 4), [])
     }
 
+    func testDataRunsLeaveOutAlignedDontCareRunsOnly() throws {
+        let image = try SparseImage.open(MemoryByteSource(try SparseImageWriter(blockSize: UInt32(blockSize)).encode(sample().chunks)))
+        let block = UInt64(blockSize)
+        XCTAssertEqual(image.dataRuns(alignment: 512), [0..<5 * block, 10 * block..<12 * block])
+        XCTAssertEqual(image.dataRuns(alignment: block), [0..<5 * block, 10 * block..<12 * block])
+        XCTAssertEqual(image.dataRuns(alignment: 3 * block), [0..<12 * block], "a DONT_CARE run not on sector bounds is written as zeros")
+        let leading = try SparseImage.open(MemoryByteSource(try SparseImageWriter(blockSize: UInt32(blockSize)).encode(
+            [.dontCare(blocks: 2), .fill(7, blocks: 1), .dontCare(blocks: 3)])))
+        XCTAssertEqual(leading.dataRuns(alignment: 512), [2 * block..<3 * block])
+        let empty = try SparseImage.open(MemoryByteSource(try SparseImageWriter(blockSize: UInt32(blockSize)).encode([.dontCare(blocks: 4)])))
+        XCTAssertEqual(empty.dataRuns(alignment: 512), [])
+    }
+
+    func testCRC32ChunksAreCheckedWhenReadsSkipDontCareRuns() throws {
+        let bytes = try SparseImageWriter(blockSize: UInt32(blockSize)).encode(sample().chunks)
+        let image = try SparseImage.open(MemoryByteSource(bytes))
+        let expanded = image.expanded
+        for run in image.dataRuns(alignment: UInt64(blockSize)) {
+            _ = try expanded.read(offset: run.lowerBound, length: Int(run.upperBound - run.lowerBound))
+        }
+        var damaged = bytes
+        let checksum = image.checksums[0]
+        damaged[Int(checksum.fileOffset) + image.chunkHeaderSize] ^= 0x80
+        let broken = try SparseImage.open(MemoryByteSource(damaged)).expanded
+        let runs = image.dataRuns(alignment: UInt64(blockSize))
+        _ = try broken.read(offset: runs[0].lowerBound, length: Int(runs[0].upperBound - runs[0].lowerBound))
+        XCTAssertThrowsError(try broken.read(offset: runs[1].lowerBound, length: 10)) { error in
+            XCTAssertEqual((error as? SparseImageError)?.chunk, checksum.chunk, "\(error)")
+        }
+    }
+
     func testTruncationNamesTheChunkAndOffset() throws {
         let bytes = try SparseImageWriter(blockSize: UInt32(blockSize)).encode(sample().chunks)
         let secondRawChunk = 28 + 12 + 3 * blockSize + 16 + 12 + 16

@@ -61,13 +61,25 @@ public protocol CaptureDecoder {
 
     /// The messages completed by `bytes`, sent in `direction` at `time` from `record`.
     mutating func decode(_ bytes: [UInt8], direction: DeviceDialogue.Direction, time: Double, record: Int) -> [DecodedMessage]
+
+    /// The messages for a payload recorded as its length and SHA-256 only; nil lists it as
+    /// a `<hashed payload>`.
+    mutating func decodeHashed(length: Int, sha256: [UInt8], direction: DeviceDialogue.Direction, time: Double,
+                               record: Int) -> [DecodedMessage]?
+}
+
+extension CaptureDecoder {
+    public mutating func decodeHashed(length: Int, sha256: [UInt8], direction: DeviceDialogue.Direction, time: Double,
+                                      record: Int) -> [DecodedMessage]? {
+        nil
+    }
 }
 
 /// Every decoder `capture show` knows, most specific first (the order `auto` tries them).
 /// Protocol decoders are added here as each protocol lands.
 public enum CaptureDecoders {
     /// The registered decoder types.
-    public static let all: [any CaptureDecoder.Type] = [SaharaCaptureDecoder.self, FirehoseCaptureDecoder.self, HDLCCaptureDecoder.self, ATCaptureDecoder.self, RawCaptureDecoder.self]
+    public static let all: [any CaptureDecoder.Type] = [SaharaCaptureDecoder.self, FirehoseCaptureDecoder.self, HDLCCaptureDecoder.self, UBootCaptureDecoder.self, ATCaptureDecoder.self, RawCaptureDecoder.self]
 
     /// The decoder named `name`, or `nil`.
     public static func named(_ name: String) -> (any CaptureDecoder.Type)? {
@@ -92,6 +104,11 @@ public enum CaptureDecoders {
             case let .bytes(bytes):
                 messages += decoder.decode(Array(bytes), direction: step.direction, time: time, record: step.record)
             case let .hashed(length, sha256):
+                if let decoded = decoder.decodeHashed(length: length, sha256: sha256, direction: step.direction, time: time,
+                                                      record: step.record) {
+                    messages += decoded
+                    continue
+                }
                 messages.append(DecodedMessage(
                     time: time, direction: step.direction, protocol: type.protocolName, name: "<hashed payload>",
                     fields: [.init("length", String(length)), .init("sha256", sha256.map(byteHex).joined())],

@@ -77,11 +77,11 @@ public final class RawProgramSet {
         let skip = entry.fileSectorOffset * UInt64(entry.sectorSize)
         let limit = entry.numSectors == 0 ? nil : entry.byteCount
         let splitImage = entry.fileSectorOffset > 0 || entry.partOfSingleImage
-        var source: ByteSource = skip == 0 ? file : try SliceByteSource(file, offset: skip, length: nil, location: entry.location)
+        var source: ByteSource = skip == 0 ? file : try slice(file, offset: skip, length: nil, location: entry.location)
         if entry.sparse || (skip == 0 && SparseImage.isSparse(source)) {
             source = try SparseImage.open(source, name: entry.filename).expanded
         } else if let limit, source.count > limit, splitImage {
-            source = try SliceByteSource(source, offset: 0, length: limit, location: entry.location)
+            source = try slice(source, offset: 0, length: limit, location: entry.location)
         }
         if let limit, source.count > limit {
             throw RawProgramError(
@@ -138,24 +138,11 @@ public final class RawProgramSet {
     }
 }
 
-/// A range of another source.
-final class SliceByteSource: ByteSource {
-    private let base: ByteSource
-    private let start: UInt64
-    let count: UInt64
-
-    init(_ base: ByteSource, offset: UInt64, length: UInt64?, location: EntryLocation) throws {
-        guard offset <= base.count else {
-            throw RawProgramError(location: location, element: "program", attribute: "file_sector_offset",
-                                  problem: "skips \(offset) bytes but the image has only \(base.count)")
-        }
-        self.base = base
-        start = offset
-        count = min(length ?? .max, base.count - offset)
+/// `length` bytes of `base` from `offset`; an offset past its end is the entry's fault.
+private func slice(_ base: ByteSource, offset: UInt64, length: UInt64?, location: EntryLocation) throws -> ByteSource {
+    guard offset <= base.count else {
+        throw RawProgramError(location: location, element: "program", attribute: "file_sector_offset",
+                              problem: "skips \(offset) bytes but the image has only \(base.count)")
     }
-
-    func read(offset: UInt64, length: Int) throws -> [UInt8] {
-        guard offset < count else { return [] }
-        return try base.read(offset: start + offset, length: Int(min(UInt64(length), count - offset)))
-    }
+    return ByteSourceSlice(base, offset: offset, length: length)
 }

@@ -41,25 +41,49 @@ public final class ExpandedSparseSource: ByteSource {
                 index += 1
             }
         }
+        if offset > checkedUpTo, nextCheckpoint < checkpoints.count { try skipDontCare(upTo: offset) }
         if offset == checkedUpTo, nextCheckpoint < checkpoints.count { try check(bytes) }
         return bytes
     }
 
+    /// A writer that leaves DONT_CARE runs out reads on after them: the runs count as zeros in
+    /// the checksums, so they are fed to the running CRC-32 here and the in-order check goes on.
+    /// A gap that holds defined bytes is left alone (that read is not in order).
+    private func skipDontCare(upTo offset: UInt64) throws {
+        var index = extentIndex(containing: checkedUpTo)
+        var end = checkedUpTo
+        while end < offset, index < image.extents.count, image.extents[index].kind == .dontCare {
+            end = image.extents[index].outputEnd
+            index += 1
+        }
+        guard end >= offset else { return }
+        var remaining = offset - checkedUpTo
+        while remaining > 0, nextCheckpoint < checkpoints.count {
+            let step = Int(min(remaining, UInt64(Self.zeros.count)))
+            try Self.zeros.withUnsafeBufferPointer { try check(UnsafeBufferPointer(rebasing: $0[0..<step])) }
+            remaining -= UInt64(step)
+        }
+    }
+
+    private static let zeros = [UInt8](repeating: 0, count: 1 << 20)
+
     /// Feeds the next in-order bytes to the running CRC-32, comparing at every checkpoint they reach.
     private func check(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBufferPointer { buffer in
-            var consumed = 0
-            while true {
-                while nextCheckpoint < checkpoints.count, checkpoints[nextCheckpoint].outputOffset == checkedUpTo {
-                    try compare(checkpoints[nextCheckpoint])
-                    nextCheckpoint += 1
-                }
-                guard consumed < buffer.count, nextCheckpoint < checkpoints.count else { break }
-                let step = Int(min(UInt64(min(buffer.count - consumed, 1 << 30)), checkpoints[nextCheckpoint].outputOffset - checkedUpTo))
-                runningCRC = CLibZ.crc32(runningCRC, buffer.baseAddress! + consumed, UInt32(step))
-                consumed += step
-                checkedUpTo += UInt64(step)
+        try bytes.withUnsafeBufferPointer { try check($0) }
+    }
+
+    private func check(_ buffer: UnsafeBufferPointer<UInt8>) throws {
+        var consumed = 0
+        while true {
+            while nextCheckpoint < checkpoints.count, checkpoints[nextCheckpoint].outputOffset == checkedUpTo {
+                try compare(checkpoints[nextCheckpoint])
+                nextCheckpoint += 1
             }
+            guard consumed < buffer.count, nextCheckpoint < checkpoints.count else { break }
+            let step = Int(min(UInt64(min(buffer.count - consumed, 1 << 30)), checkpoints[nextCheckpoint].outputOffset - checkedUpTo))
+            runningCRC = CLibZ.crc32(runningCRC, buffer.baseAddress! + consumed, UInt32(step))
+            consumed += step
+            checkedUpTo += UInt64(step)
         }
     }
 

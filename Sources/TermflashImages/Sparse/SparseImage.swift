@@ -73,6 +73,26 @@ public final class SparseImage {
         extents.reduce(0) { $0 + ($1.kind == .dontCare ? 0 : $1.length) }
     }
 
+    /// The parts of the expanded image a writer must write: RAW and FILL runs merged where they
+    /// touch, DONT_CARE runs left out. A DONT_CARE run whose ends are not multiples of
+    /// `alignment` (the device's sector size) stays inside the neighbouring part, written as zeros.
+    public func dataRuns(alignment: UInt64) -> [Range<UInt64>] {
+        var runs: [Range<UInt64>] = []
+        var start: UInt64?
+        for extent in extents {
+            let skippable = extent.kind == .dontCare && alignment > 0
+                && extent.outputOffset % alignment == 0 && extent.outputEnd % alignment == 0
+            if skippable {
+                if let open = start { runs.append(open..<extent.outputOffset) }
+                start = nil
+            } else if start == nil {
+                start = extent.outputOffset
+            }
+        }
+        if let open = start, open < expandedSize { runs.append(open..<expandedSize) }
+        return runs
+    }
+
     /// The expanded image, produced on demand.
     public var expanded: ExpandedSparseSource { ExpandedSparseSource(image: self) }
 

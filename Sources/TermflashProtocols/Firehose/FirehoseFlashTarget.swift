@@ -142,10 +142,7 @@ public final class FirehoseFlashTarget: FlashTarget {
     public func perform(_ command: TargetCommand) throws {
         switch command.name {
         case "patch":
-            let order = ["SECTOR_SIZE_IN_BYTES", "byte_offset", "filename", "physical_partition_number", "size_in_bytes", "start_sector", "value"]
-            let known = order.compactMap { key in command.attributes[key].map { (key, $0) } }
-            let rest = command.attributes.filter { !order.contains($0.key) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            try host.patch(known + rest)
+            try host.patch(Self.element(for: command).attributes)
         case "program":
             try programSymbolic(command)
         case "setbootablestoragedrive":
@@ -156,6 +153,31 @@ public final class FirehoseFlashTarget: FlashTarget {
         default:
             throw FlashTargetError.refused(command: command.name, reason: "Firehose has no such step", log: [])
         }
+    }
+
+    // MARK: what each step sends, for --dry-run
+
+    /// The `program` element that writes `bytes` bytes at the start of `region`.
+    public static func programElement(_ region: FlashRegion, bytes: UInt64, sectorSize: Int) -> FirehoseElement {
+        let size = UInt64(sectorSize)
+        return FirehoseElement("program", FirehoseHost.sectorAttributes(
+            sectorSize: sectorSize, sectors: (bytes + size - 1) / size, lun: region.lun, start: String(region.offset / size)))
+    }
+
+    /// The `erase` element for `region`.
+    public static func eraseElement(_ region: FlashRegion, sectorSize: Int) -> FirehoseElement {
+        let size = UInt64(sectorSize)
+        return FirehoseElement("erase", FirehoseHost.sectorAttributes(
+            sectorSize: sectorSize, sectors: (region.length + size - 1) / size, lun: region.lun, start: String(region.offset / size)))
+    }
+
+    /// A protocol step as its element, attributes in the order patch*.xml files use.
+    public static func element(for command: TargetCommand) -> FirehoseElement {
+        let order = ["SECTOR_SIZE_IN_BYTES", "byte_offset", "filename", "file_sector_offset", "num_partition_sectors",
+                     "physical_partition_number", "size_in_bytes", "start_sector", "value"]
+        let known = order.compactMap { key in command.attributes[key].map { (key, $0) } }
+        let rest = command.attributes.filter { !order.contains($0.key) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return FirehoseElement(command.name, known + rest)
     }
 
     /// A `program` whose `start_sector` is an expression: sent unchanged for the programmer to evaluate.

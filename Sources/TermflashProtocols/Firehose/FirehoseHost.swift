@@ -104,7 +104,7 @@ public final class FirehoseHost {
 
     /// `<getsha256digest/>` over a sector range: the 32-byte digest from the log.
     public func sha256Digest(lun: Int, startSector: String, sectors: UInt64, sectorSize: Int) throws -> [UInt8] {
-        let element = FirehoseElement("getsha256digest", sectorAttributes(sectorSize: sectorSize, sectors: sectors, lun: lun, start: startSector))
+        let element = FirehoseElement("getsha256digest", Self.sectorAttributes(sectorSize: sectorSize, sectors: sectors, lun: lun, start: startSector))
         let response = try exchange(element, milliseconds: timeouts.finalMilliseconds, lateLogs: true)
         for line in response.log {
             if let digest = Self.digestInLogLine(line) { return digest }
@@ -131,7 +131,7 @@ public final class FirehoseHost {
 
     /// `<erase/>` of a sector range.
     public func erase(lun: Int, startSector: String, sectors: UInt64, sectorSize: Int) throws {
-        let element = FirehoseElement("erase", sectorAttributes(sectorSize: sectorSize, sectors: sectors, lun: lun, start: startSector))
+        let element = FirehoseElement("erase", Self.sectorAttributes(sectorSize: sectorSize, sectors: sectors, lun: lun, start: startSector))
         _ = try exchange(element, milliseconds: timeouts.finalMilliseconds)
     }
 
@@ -150,7 +150,8 @@ public final class FirehoseHost {
         _ = try exchange(FirehoseElement("power", [("value", value)]), milliseconds: timeouts.setupMilliseconds)
     }
 
-    func sectorAttributes(sectorSize: Int, sectors: UInt64, lun: Int, start: String) -> [(String, String)] {
+    /// The attributes that place a `program`, `read` or `erase`.
+    public static func sectorAttributes(sectorSize: Int, sectors: UInt64, lun: Int, start: String) -> [(String, String)] {
         [("SECTOR_SIZE_IN_BYTES", String(sectorSize)), ("num_partition_sectors", String(sectors)),
          ("physical_partition_number", String(lun)), ("start_sector", start)]
     }
@@ -225,7 +226,7 @@ public final class FirehoseHost {
     /// gets bytes sent. The final ACK is awaited; a NAK reports what was sent.
     public func program(lun: Int, startSector: String, sectors: UInt64, sectorSize: Int, source: ByteSource,
                         sourceOffset: UInt64 = 0, label: String? = nil, progress: ProgressSink? = nil) throws {
-        var attributes = sectorAttributes(sectorSize: sectorSize, sectors: sectors, lun: lun, start: startSector)
+        var attributes = Self.sectorAttributes(sectorSize: sectorSize, sectors: sectors, lun: lun, start: startSector)
         if let label { attributes.append(("label", label)) }
         let setup = try exchange(FirehoseElement("program", attributes), milliseconds: timeouts.setupMilliseconds)
         guard setup.rawMode else { throw FirehoseError.missingField(command: "program", field: "rawmode=\"true\" in the ACK") }
@@ -261,7 +262,7 @@ public final class FirehoseHost {
     /// Reads `sectors` sectors into `sink`, in the chunks they arrive.
     public func read(lun: Int, startSector: String, sectors: UInt64, sectorSize: Int,
                      into sink: (ArraySlice<UInt8>) throws -> Void, progress: ProgressSink? = nil) throws {
-        let element = FirehoseElement("read", sectorAttributes(sectorSize: sectorSize, sectors: sectors, lun: lun, start: startSector))
+        let element = FirehoseElement("read", Self.sectorAttributes(sectorSize: sectorSize, sectors: sectors, lun: lun, start: startSector))
         let setup = try exchange(element, milliseconds: timeouts.setupMilliseconds)
         guard setup.rawMode else { throw FirehoseError.missingField(command: "read", field: "rawmode=\"true\" in the ACK") }
         let total = sectors * UInt64(sectorSize)

@@ -1,4 +1,5 @@
 import TermflashCore
+import TermflashCrypto
 
 /// A boot loader's serial console: interrupts autoboot, finds the prompt, runs commands
 /// (checking their echo and their output for failures), uploads with XMODEM/YMODEM and
@@ -36,6 +37,8 @@ public final class UBootConsole {
     public var onCommand: ((String) -> Void)?
     private var buffer: [UInt8] = []
     private let promptBytes: [UInt8]
+    /// The probe's answer, once asked: `.some(nil)` means the build has no strong digest.
+    private var probedDigest: UBootDigestCommand??
 
     /// A console on `transport`.
     public init(transport: Transport, settings: Settings) {
@@ -111,6 +114,62 @@ public final class UBootConsole {
         guard actual == expected else { throw .crcMismatch(what: what, expected: expected, actual: actual) }
     }
 
+    /// Runs `command` and returns its output lines without judging them (`help`, probes).
+    public func query(_ command: String, timeout: Double? = nil) throws(UBootError) -> [String] {
+        try sendLine(command)
+        let text = try readUntilPrompt(command: command, timeout: timeout ?? settings.commandTimeoutSeconds)
+        return try output(of: command, text: text)
+    }
+
+    // MARK: Strong digests
+
+    /// The build's strong digest command, probed once per session: `help sha1sum`,
+    /// `help md5sum`, `help hash` (a missing command answers `Unknown command`), and for
+    /// `hash` a trial digest of 16 bytes at `scratchAddress` to learn which algorithm it
+    /// has. Nil: the build has none, and `crc32` alone checks the data.
+    public func digestCommand(scratchAddress: UInt64) throws(UBootError) -> UBootDigestCommand? {
+        if let probedDigest { return probedDigest }
+        let found = try probeDigestCommand(scratchAddress: scratchAddress)
+        probedDigest = .some(found)
+        return found
+    }
+
+    private func probeDigestCommand(scratchAddress: UInt64) throws(UBootError) -> UBootDigestCommand? {
+        var helped: [String: Bool] = [:]
+        for candidate in UBootDigestCommand.candidates {
+            if helped[candidate.command] == nil {
+                let lines = try query("help \(candidate.command)")
+                helped[candidate.command] = lines.first?.hasPrefix(candidate.command + " ") == true
+            }
+            guard helped[candidate.command] == true else { continue }
+            guard candidate.command == "hash" else { return candidate }
+            let trial = try query(candidate.line(address: scratchAddress, length: 16))
+            if candidate.parseDigest(trial, address: scratchAddress, length: 16) != nil { return candidate }
+        }
+        return nil
+    }
+
+    /// The digest `command` computes over `length` bytes at `address`.
+    public func digest(_ command: UBootDigestCommand, address: UInt64, length: UInt64) throws(UBootError) -> [UInt8] {
+        let line = command.line(address: address, length: length)
+        let timeout = settings.commandTimeoutSeconds + Double(length) / 1_000_000
+        let lines = try run(line, timeout: timeout)
+        guard let digest = command.parseDigest(lines, address: address, length: length) else {
+            throw .unexpectedOutput(command: line, reason: "no '\(command.algorithm.rawValue) for \(hex8(UInt32(truncatingIfNeeded: address))) ... ==> digest' line", output: lines)
+        }
+        return digest
+    }
+
+    /// Checks that `length` bytes at `address` have the host's digest `expected`.
+    public func verifyDigest(_ command: UBootDigestCommand, address: UInt64, length: UInt64, expected: [UInt8],
+                             what: String) throws(UBootError) {
+        let actual = try digest(command, address: address, length: length)
+        guard actual == expected else {
+            throw .digestMismatch(what: what, command: command.line(address: address, length: length),
+                                  algorithm: command.algorithm, expected: expected, actual: actual)
+        }
+    }
+
     // MARK: Memory
 
     /// Reads `length` bytes of RAM with `md.b` and checks them with the device's `crc32`.
@@ -166,7 +225,7 @@ public final class UBootConsole {
 
     // MARK: Plumbing
 
-    static func isFailure(_ line: String) -> Bool {
+    public static func isFailure(_ line: String) -> Bool {
         let lowered = line.lowercased()
         return failureMarkers.contains { lowered.contains($0) }
     }

@@ -1,4 +1,5 @@
 import TermflashCore
+import TermflashCrypto
 
 /// A U-Boot console session that went wrong, with the console output that shows why.
 public enum UBootError: Error, CustomStringConvertible {
@@ -12,6 +13,8 @@ public enum UBootError: Error, CustomStringConvertible {
     case unexpectedOutput(command: String, reason: String, output: [String])
     /// A CRC-32 the device computed disagrees with the host's.
     case crcMismatch(what: String, expected: UInt32, actual: UInt32)
+    /// An MD5 or SHA-1 the device computed (`md5sum`, `sha1sum`, `hash`) disagrees with the host's.
+    case digestMismatch(what: String, command: String, algorithm: DigestAlgorithm, expected: [UInt8], actual: [UInt8])
     /// An upload failed.
     case upload(command: String, XModemError)
     /// The port failed.
@@ -29,6 +32,8 @@ public enum UBootError: Error, CustomStringConvertible {
             return "U-Boot command '\(command)': \(reason)" + (output.isEmpty ? "" : " (output: \(output.prefix(4).joined(separator: " | ")))")
         case let .crcMismatch(what, expected, actual):
             return "\(what): the device computed crc32 \(hex8(actual)), the host \(hex8(expected))"
+        case let .digestMismatch(what, command, algorithm, expected, actual):
+            return "\(what): '\(command)' on the device gave \(algorithm.displayName) \(actual.hexString), the host computed \(expected.hexString)"
         case let .upload(command, error):
             return "upload with '\(command)' failed: \(error)"
         case let .transport(during, error):
@@ -42,7 +47,7 @@ extension UBootError: ActionableError {
         switch self {
         case .noPrompt, .commandTimedOut: return .timedOut
         case let .transport(_, error): return error.exitStatus
-        case .commandFailed, .unexpectedOutput, .crcMismatch, .upload: return .protocolError
+        case .commandFailed, .unexpectedOutput, .crcMismatch, .digestMismatch, .upload: return .protocolError
         }
     }
 
@@ -54,7 +59,7 @@ extension UBootError: ActionableError {
             return "'\(command)' met a bad block; termflash stops rather than let data shift past it. Inspect with 'nand bad' on the console"
         case .commandFailed:
             return "the U-Boot build may lack this command or the profile's flash type may be wrong; check 'help' on the console"
-        case .crcMismatch:
+        case .crcMismatch, .digestMismatch:
             return "the line or the flash corrupted data; try a lower --baud, another USB-TTL adapter (CP2102 works), then run the same command again"
         case .upload:
             return "a USB-TTL adapter dropping bytes is the usual cause; try another adapter or a lower --baud"

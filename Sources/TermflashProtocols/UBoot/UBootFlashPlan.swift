@@ -53,6 +53,8 @@ public enum UBootOperation: Sendable, Equatable, CustomStringConvertible {
     case upload(XModemVariant, address: UInt64, chunk: UBootChunk)
     /// `crc32 address paddedLength` must equal the host's CRC-32 of the padded chunk.
     case verify(address: UInt64, chunk: UBootChunk, what: String)
+    /// `md5sum`/`sha1sum`/`hash` of the padded chunk at `address` must equal the host's digest.
+    case verifyDigest(UBootDigestCommand, address: UInt64, chunk: UBootChunk, what: String)
     /// `md.b address length` (checked by `crc32`): bytes `regionOffset…` of a backup.
     case dump(address: UInt64, length: Int, regionOffset: UInt64)
     /// `crc32 address length`: one piece of a device-side digest.
@@ -67,6 +69,9 @@ public enum UBootOperation: Sendable, Equatable, CustomStringConvertible {
                 + (chunk.paddedLength > chunk.length ? " padded to \(chunk.paddedLength)" : "")
         case let .verify(address, chunk, what):
             return "crc32 \(hex(address)) \(hex(UInt64(chunk.paddedLength)))   # must equal the host's CRC-32 (\(what))"
+        case let .verifyDigest(command, address, chunk, what):
+            return command.line(address: address, length: UInt64(chunk.paddedLength))
+                + "   # must equal the host's \(command.algorithm.displayName) (\(what))"
         case let .dump(address, length, _):
             return "md.b \(hex(address)) \(hex(UInt64(length)))   # then crc32 \(hex(address)) \(hex(UInt64(length))) checks the dump"
         case let .checksum(address, length):
@@ -100,11 +105,16 @@ public struct UBootFlashPlanner: Sendable {
     public var upload: XModemVariant
     /// Bytes per `md.b` command when backing up (16 bytes a line, about 4.5 characters a byte).
     public var dumpPieceBytes = 0x1000
+    /// The build's strong digest command (found by ``UBootConsole/digestCommand(scratchAddress:)``):
+    /// each chunk read back from flash is checked with it before `crc32`. Nil: `crc32` alone.
+    public var digestCommand: UBootDigestCommand?
 
-    public init(chip: UBootChip, window: UBootRAMWindow, upload: XModemVariant = .ymodem) {
+    public init(chip: UBootChip, window: UBootRAMWindow, upload: XModemVariant = .ymodem,
+                digestCommand: UBootDigestCommand? = nil) {
         self.chip = chip
         self.window = window
         self.upload = upload
+        self.digestCommand = digestCommand
     }
 
     /// The largest chunk: half the window, a whole number of units.
@@ -131,7 +141,8 @@ public struct UBootFlashPlanner: Sendable {
     }
 
     /// Writing `length` image bytes at chip offset `offset`: per chunk upload, check the
-    /// upload, erase, write, read back into the second half, check again.
+    /// upload, erase, write, read back into the second half, check again (with the strong
+    /// digest first when the build has one, then `crc32`).
     public func write(offset: UInt64, length: UInt64) throws(UBootPlanError) -> [UBootOperation] {
         try checkAlignment(offset)
         let capacity = try chunkCapacity()
@@ -148,6 +159,10 @@ public struct UBootFlashPlanner: Sendable {
             operations += erase(at: flashOffset, length: UInt64(padded))
             operations.append(.run(transfer("write", address: window.loadAddress, offset: flashOffset, length: padded), expectOK: true))
             operations.append(.run(transfer("read", address: verifyAt, offset: flashOffset, length: padded), expectOK: true))
+            if let digestCommand {
+                let range = "flash \(hex(flashOffset))...\(hex(flashOffset + UInt64(padded) - 1))"
+                operations.append(.verifyDigest(digestCommand, address: verifyAt, chunk: chunk, what: range))
+            }
             operations.append(.verify(address: verifyAt, chunk: chunk, what: "flash at \(hex(flashOffset))"))
             done += UInt64(size)
         }

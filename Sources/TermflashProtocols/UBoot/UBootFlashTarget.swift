@@ -1,8 +1,11 @@
 import TermflashCore
+import TermflashCrypto
 
 /// A router's flash through its U-Boot console: the engine's reads, writes, erases and
 /// CRC-32 digests become the console operations of a ``UBootFlashPlanner``. A region's
-/// `lun` is the index of its chip in ``chips``.
+/// `lun` is the index of its chip in ``chips``. When the build has `sha1sum`, `md5sum` or
+/// `hash` (probed once, before the first write), every chunk read back from flash is also
+/// checked with it.
 public final class UBootFlashTarget: FlashTarget {
     public let console: UBootConsole
     public let chips: [UBootChip]
@@ -38,7 +41,12 @@ public final class UBootFlashTarget: FlashTarget {
     }
 
     public func write(_ region: FlashRegion, from source: ByteSource, progress: ProgressSink?) throws {
-        let operations = try withoutPrelude(region) { try $0.write(offset: region.offset, length: region.length) }
+        let digestCommand = try console.digestCommand(scratchAddress: window.loadAddress)
+        let operations = try withoutPrelude(region) { planner in
+            var planner = planner
+            planner.digestCommand = digestCommand
+            return try planner.write(offset: region.offset, length: region.length)
+        }
         var written: UInt64 = 0
         do {
             for operation in operations {
@@ -129,6 +137,10 @@ public final class UBootFlashTarget: FlashTarget {
         case let .verify(address, chunk, what):
             let bytes = try chunkBytes(chunk, of: source)
             try console.verifyCRC32(address: address, length: UInt64(bytes.count), expected: CRC32.checksum(bytes), what: what)
+        case let .verifyDigest(command, address, chunk, what):
+            let bytes = try chunkBytes(chunk, of: source)
+            try console.verifyDigest(command, address: address, length: UInt64(bytes.count),
+                                     expected: MessageDigest.hash(command.algorithm, bytes), what: what)
         case let .dump(address, length, _):
             _ = try console.readMemory(address: address, length: length)
         case let .checksum(address, length):

@@ -37,6 +37,24 @@ enum EDLBackend: FlashBackend {
         return FlashSession(target: target, resolver: SourceResolver { try planner.source(for: $0) }, close: connection.close)
     }
 
+    /// For `--dry-run`: the Firehose element each write and erase sends, with the sectors it
+    /// covers (protocol steps already print as the element they send).
+    static func consoleCommands(for plan: UpdatePlan, request: FlashRequest) throws -> [[String]] {
+        let set = try loadSet(request)
+        return plan.steps.map { step in
+            let sectorSize = step.region.flatMap { set.sectorSize(forLUN: $0.lun) } ?? set.luns.first.flatMap(set.sectorSize(forLUN:)) ?? 512
+            switch step.kind {
+            case .write:
+                guard let region = step.region, let image = step.image else { return [] }
+                return [FirehoseFlashTarget.programElement(region, bytes: image.length, sectorSize: sectorSize).description]
+            case .erase:
+                return step.region.map { [FirehoseFlashTarget.eraseElement($0, sectorSize: sectorSize).description] } ?? []
+            case .command, .backup:
+                return []
+            }
+        }
+    }
+
     private static func loadSet(_ request: FlashRequest) throws -> RawProgramSet {
         guard request.inputs.count == 1 else {
             throw PlanError.check("give one rawprogram folder or zip (got \(request.inputs.count) inputs); with --resume, name the set again")

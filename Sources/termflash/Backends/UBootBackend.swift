@@ -65,7 +65,8 @@ enum UBootBackend: FlashBackend {
         var commands: [[String]] = []
         for step in plan.steps {
             guard let region = step.region, layout.chips.indices.contains(region.lun) else { commands.append([]); continue }
-            let planner = UBootFlashPlanner(chip: layout.chips[region.lun], window: layout.window, upload: layout.upload)
+            let planner = UBootFlashPlanner(chip: layout.chips[region.lun], window: layout.window, upload: layout.upload,
+                                            digestCommand: UBootDigestCommand.candidates[0])
             let length = step.image?.length ?? region.length
             var operations: [UBootOperation]
             switch step.kind {
@@ -80,9 +81,21 @@ enum UBootBackend: FlashBackend {
             commands.append(operations.map(\.description))
         }
         let key = String(reflecting: layout.console.interruptKey ?? "\n")
+        if let firstWrite = plan.steps.firstIndex(where: { $0.kind == .write }) {
+            commands[firstWrite].insert(contentsOf: probeLines, at: 0)
+        }
         commands[0].insert("# attach: send \(key) every 0.1 s until the prompt \(String(reflecting: layout.console.prompt)), then an empty line", at: 0)
         if plan.finish == .reset { commands[commands.count - 1].append("reset") }
         return commands
+    }
+}
+
+extension UBootBackend {
+    /// The digest probe before the first write, as `--dry-run` shows it.
+    static var probeLines: [String] {
+        ["help sha1sum   # probe once for a strong digest: sha1sum, else md5sum, else hash (sha1, then md5, tried on 16 bytes);",
+         "help md5sum    # the first found checks every chunk read back from flash before crc32 (sha1sum shown below);",
+         "help hash      # a build with none ('Unknown command') is checked by crc32 alone"]
     }
 }
 
