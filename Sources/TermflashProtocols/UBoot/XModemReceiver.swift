@@ -102,7 +102,7 @@ public struct XModemReceiver {
         case XModemByte.soh, XModemByte.stx:
             cancels = 0
             guard let length = XModemFrame.frameLength(start: first, check: check), buffer.count - head >= length else { return [] }
-            let frame = Array(buffer[head..<(head + length)])
+            let frame = buffer[head..<(head + length)]
             head += length
             return block(frame)
         default:
@@ -111,7 +111,7 @@ public struct XModemReceiver {
         }
     }
 
-    private mutating func block(_ frame: [UInt8]) -> [Reply] {
+    private mutating func block(_ frame: ArraySlice<UInt8>) -> [Reply] {
         let decoded: XModemFrame.Block
         do {
             decoded = try XModemFrame.decode(frame, check: check)
