@@ -160,6 +160,13 @@ public enum XModemFrame {
 
     /// Decodes one complete block lying in a receiver's buffer, without copying it first.
     public static func decode(_ frame: ArraySlice<UInt8>, check: XModemCheck) throws(DecodeFailure) -> Block {
+        let (number, data) = try validate(frame, check: check)
+        return Block(number: number, data: Array(frame[data]))
+    }
+
+    /// Checks one complete block in place; returns its number and where its data lies in
+    /// `frame`'s indices, so a receiver can copy the data once, straight to its image.
+    public static func validate(_ frame: ArraySlice<UInt8>, check: XModemCheck) throws(DecodeFailure) -> (number: UInt8, data: Range<Int>) {
         guard let first = frame.first, let length = frameLength(start: first, check: check), frame.count == length else {
             throw .badStart(frame.first ?? 0)
         }
@@ -171,7 +178,7 @@ public enum XModemFrame {
         guard frame[dataEnd...].elementsEqual(expected) else {
             throw .badCheck(number: number, expected: expected, actual: Array(frame[dataEnd...]))
         }
-        return Block(number: number, data: Array(frame[(base + 3)..<dataEnd]))
+        return (number, (base + 3)..<dataEnd)
     }
 
     /// Parses YMODEM block 0 data: the file name and its length (nil name for the batch end).
