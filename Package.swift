@@ -37,9 +37,11 @@ let package = Package(
             name: "CDivSufSort", pkgConfig: "libdivsufsort",
             providers: [.apt(["libdivsufsort-dev"])]),
 
+        // Not a library: carry-less multiplication for the HDLC checksum, which Swift cannot express.
+        .target(name: "CCRCFold"),
         .target(name: "TermflashCore"),
         .target(name: "TermflashCrypto", dependencies: ["CLibCrypto"]),
-        .target(name: "TermflashProtocols", dependencies: ["TermflashCore", "TermflashCrypto", "TermflashProfiles"]),
+        .target(name: "TermflashProtocols", dependencies: ["TermflashCore", "CCRCFold", "TermflashCrypto", "TermflashProfiles"]),
         .target(
             name: "TermflashImages",
             dependencies: ["TermflashCore", "TermflashCrypto", "CLibZ",
@@ -88,7 +90,7 @@ let package = Package(
             dependencies: ["TermflashHardware", "TermflashCrypto", "TestSupport"]),
         .testTarget(
             name: "TermflashDeltaTests",
-            dependencies: ["TermflashDelta", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TermflashCrypto", "TestSupport"]),
+            dependencies: ["TermflashDelta", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TermflashCrypto", "TermflashProtocols", "TestSupport"]),
         .testTarget(
             name: "TermflashImagesTests",
             dependencies: ["TermflashImages", "TermflashCore", "TermflashCrypto", "TestSupport",

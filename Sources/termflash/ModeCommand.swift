@@ -90,7 +90,7 @@ extension ModeSwitchEnvironment {
             sendBulk: { device, interface, messages in
                 let transport = try USBTransport(device: device, interface: interface)
                 defer { transport.close() }
-                for message in messages { try transport.write(message, deadline: .after(seconds: 5)) }
+                return try ModeSwitchBulkMessages.send(messages, over: transport, timeoutSeconds: 5)
             },
             openSerial: { node in try SerialTransport(node: node) },
             waitFor: { identity, seconds in

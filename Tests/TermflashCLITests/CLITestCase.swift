@@ -1,4 +1,5 @@
 import Foundation
+import TermflashCore
 import TestSupport
 import XCTest
 
@@ -30,5 +31,34 @@ class CLITestCase: XCTestCase {
     func json(_ result: ProcessResult, file: StaticString = #filePath, line: UInt = #line) throws -> Any {
         XCTAssertEqual(result.status, 0, result.standardError, file: file, line: line)
         return try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))
+    }
+
+    // MARK: a disk image standing in for a unit
+
+    /// 256 KiB of reproducible random bytes (`seed`): a test's disk image before flashing.
+    func randomDisk(seed: UInt64, bytes: Int = 256 << 10) -> [UInt8] {
+        var random = SplitMix64(seed: seed)
+        return (0..<bytes).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+    }
+
+    /// Writes `folder/profiles/test.yaml`: a 256 KiB eMMC unit `id` of the U-Boot family with
+    /// `partitions` (YAML flow mappings) and any `extra` top-level YAML.
+    func writeDiskProfile(in folder: String, id: String, model: String, partitions: [String], extra: String = "") throws {
+        let profile = """
+        schemaVersion: 1
+        id: \(id)
+        vendor: Test
+        model: \(model)
+        kind: router
+        protocolFamily: uboot
+        storage:
+          type: emmc
+          sizeBytes: 262144
+          partitions:
+        \(partitions.map { "    - " + $0 }.joined(separator: "\n"))
+
+        """ + extra
+        try FileManager.default.createDirectory(atPath: "\(folder)/profiles", withIntermediateDirectories: true)
+        try profile.write(toFile: "\(folder)/profiles/test.yaml", atomically: true, encoding: .utf8)
     }
 }

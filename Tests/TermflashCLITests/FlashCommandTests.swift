@@ -13,27 +13,14 @@ final class FlashCommandTests: CLITestCase {
     override func setUpWithError() throws {
         folder = try Fixtures.temporaryDirectory()
         disk = "\(folder)/disk.img"
-        var random = SplitMix64(seed: 9)
-        original = (0..<(256 << 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        original = randomDisk(seed: 9)
         try Data(original).write(to: URL(fileURLWithPath: disk))
         try Data(repeating: 0xA5, count: 20 << 10).write(to: URL(fileURLWithPath: "\(folder)/kernel.img"))
         try Data(repeating: 0x5A, count: 4 << 10).write(to: URL(fileURLWithPath: "\(folder)/art.img"))
-        let profile = """
-        schemaVersion: 1
-        id: test-disk
-        vendor: Test
-        model: Disk
-        kind: router
-        protocolFamily: uboot
-        storage:
-          type: emmc
-          sizeBytes: 262144
-          partitions:
-            - { name: art, offset: 0x10000, size: 0x10000, readOnly: true }
-            - { name: kernel, offset: 0x20000, size: 0x20000 }
-        """
-        try FileManager.default.createDirectory(atPath: "\(folder)/profiles", withIntermediateDirectories: true)
-        try profile.write(toFile: "\(folder)/profiles/test.yaml", atomically: true, encoding: .utf8)
+        try writeDiskProfile(in: folder, id: "test-disk", model: "Disk", partitions: [
+            "{ name: art, offset: 0x10000, size: 0x10000, readOnly: true }",
+            "{ name: kernel, offset: 0x20000, size: 0x20000 }",
+        ])
     }
 
     private func flash(_ arguments: [String]) throws -> ProcessResult {

@@ -15,29 +15,16 @@ final class PackageCommandTests: CLITestCase {
         folder = try Fixtures.temporaryDirectory()
         keyring = "\(folder)/keyring"
         disk = "\(folder)/disk.img"
-        var random = SplitMix64(seed: 21)
-        original = (0..<(256 << 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        original = randomDisk(seed: 21)
         try Data(original).write(to: URL(fileURLWithPath: disk))
         try Data(repeating: 0xA5, count: 20 << 10).write(to: URL(fileURLWithPath: "\(folder)/kernel.img"))
         try Data((0..<(40 << 10)).map { UInt8(truncatingIfNeeded: $0 * 7) }).write(to: URL(fileURLWithPath: "\(folder)/rootfs.img"))
         try Data(repeating: 1, count: 0x20001).write(to: URL(fileURLWithPath: "\(folder)/huge.img"))
-        let profile = """
-        schemaVersion: 1
-        id: test-disk
-        vendor: Test
-        model: Disk
-        kind: router
-        protocolFamily: uboot
-        storage:
-          type: emmc
-          sizeBytes: 262144
-          partitions:
-            - { name: art, offset: 0x10000, size: 0x10000, readOnly: true }
-            - { name: kernel, offset: 0x20000, size: 0x10000 }
-            - { name: rootfs, offset: 0x30000, size: 0x10000 }
-        """
-        try FileManager.default.createDirectory(atPath: "\(folder)/profiles", withIntermediateDirectories: true)
-        try profile.write(toFile: "\(folder)/profiles/test.yaml", atomically: true, encoding: .utf8)
+        try writeDiskProfile(in: folder, id: "test-disk", model: "Disk", partitions: [
+            "{ name: art, offset: 0x10000, size: 0x10000, readOnly: true }",
+            "{ name: kernel, offset: 0x20000, size: 0x10000 }",
+            "{ name: rootfs, offset: 0x30000, size: 0x10000 }",
+        ])
         let generated = try tf(["keys", "generate", "factory", "--output", folder, "--trust", "--keyring", keyring])
         XCTAssertEqual(generated.status, 0, generated.standardError)
     }

@@ -15,33 +15,21 @@ final class RebrandCommandTests: CLITestCase {
         folder = try Fixtures.temporaryDirectory()
         keyring = "\(folder)/keyring"
         disk = "\(folder)/disk.img"
-        var random = SplitMix64(seed: 77)
-        original = (0..<(256 << 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        original = randomDisk(seed: 77)
         let environment = environmentBlock([("bootcmd", "bootm 0x84000000"), ("fw_version", "BD_TELIAMF286DV1.0.0B12"), ("hw_ver", "A")])
         original.replaceSubrange(0..<environment.count, with: environment)
         try Data(original).write(to: URL(fileURLWithPath: disk))
-        let profile = """
-        schemaVersion: 1
-        id: test-router
-        vendor: Test
-        model: Router
-        kind: router
-        protocolFamily: uboot
-        storage:
-          type: emmc
-          sizeBytes: 262144
-          partitions:
-            - { name: env, offset: 0x0, size: 0x10000, note: U-Boot environment }
-            - { name: art, offset: 0x10000, size: 0x10000, readOnly: true, note: Wi-Fi calibration }
-            - { name: web, offset: 0x20000, size: 0x10000 }
-            - { name: rootfs, offset: 0x30000, size: 0x10000 }
+        try writeDiskProfile(in: folder, id: "test-router", model: "Router", partitions: [
+            "{ name: env, offset: 0x0, size: 0x10000, note: U-Boot environment }",
+            "{ name: art, offset: 0x10000, size: 0x10000, readOnly: true, note: Wi-Fi calibration }",
+            "{ name: web, offset: 0x20000, size: 0x10000 }",
+            "{ name: rootfs, offset: 0x30000, size: 0x10000 }",
+        ], extra: """
         variants:
           - { id: telia-nordic, carrier: Telia, region: Nordic, firmwarePattern: "BD_TELIAMF286DV[0-9.]+B[0-9]+", hardwareRevision: A }
           - { id: three-gb, carrier: Three UK, region: GB, firmwarePattern: "HGGBMF286DV[0-9.]+B[0-9]+", hardwareRevision: A }
           - { id: other-b, carrier: Other, region: XX, firmwarePattern: "OTHERV[0-9]+", hardwareRevision: B }
-        """
-        try FileManager.default.createDirectory(atPath: "\(folder)/profiles", withIntermediateDirectories: true)
-        try profile.write(toFile: "\(folder)/profiles/test.yaml", atomically: true, encoding: .utf8)
+        """)
         try Data(repeating: 0x3B, count: 12 << 10).write(to: URL(fileURLWithPath: "\(folder)/web.img"))
         try Data(repeating: 0x4C, count: 30 << 10).write(to: URL(fileURLWithPath: "\(folder)/rootfs.img"))
         try Data(repeating: 0x00, count: 1 << 10).write(to: URL(fileURLWithPath: "\(folder)/art.img"))

@@ -5,15 +5,16 @@ import TermflashProtocols
 /// The device access a mode switch needs, given by whoever knows the hardware (the CLI wires
 /// libusb, termios and hotplug; tests wire the same under umockdev).
 public struct ModeSwitchEnvironment {
-    /// Writes the messages on the bulk OUT endpoint of `interface`.
-    public var sendBulk: (_ device: USBDeviceInfo, _ interface: UInt8, _ messages: [[UInt8]]) throws -> Void
+    /// Writes the messages on the bulk endpoints of `interface` (``ModeSwitchBulkMessages``);
+    /// returns what the unit answered.
+    public var sendBulk: (_ device: USBDeviceInfo, _ interface: UInt8, _ messages: [[UInt8]]) throws -> String?
     /// Opens a serial port (an AT or DIAG tty).
     public var openSerial: (_ node: String) throws -> Transport
     /// Waits until a device with `identity` is present and returns it; throws on timeout.
     public var waitFor: (_ identity: USBIdentity, _ seconds: Double) throws -> USBDeviceInfo
 
     /// An environment.
-    public init(sendBulk: @escaping (USBDeviceInfo, UInt8, [[UInt8]]) throws -> Void, openSerial: @escaping (String) throws -> Transport,
+    public init(sendBulk: @escaping (USBDeviceInfo, UInt8, [[UInt8]]) throws -> String?, openSerial: @escaping (String) throws -> Transport,
                 waitFor: @escaping (USBIdentity, Double) throws -> USBDeviceInfo) {
         self.sendBulk = sendBulk
         self.openSerial = openSerial
@@ -73,8 +74,7 @@ public struct ModeSwitchRunner {
         switch step.method {
         case .usbModeswitch:
             let number = try interface(for: step, on: device, roles: roles)
-            try environment.sendBulk(device, number, step.bulkMessages)
-            return nil
+            return try environment.sendBulk(device, number, step.bulkMessages)
         case .atCommand:
             let transport = try environment.openSerial(try port(for: step, on: device, roles: roles))
             defer { transport.close() }
@@ -117,12 +117,18 @@ public struct ModeSwitchRunner {
 public enum ModeSwitchError: Error, CustomStringConvertible {
     case didNotReEnumerate(step: String, expected: USBIdentity, reply: String?, cause: String)
     case noInterface(role: String, device: String)
+    case bulkMessageNotTaken(message: String, bytes: [UInt8], transport: String, cause: String)
 
     public var description: String {
         switch self {
         case let .didNotReEnumerate(step, expected, reply, cause):
             return "the device did not come back as \(expected) after \(step)" + (reply.map { " (it answered: \($0))" } ?? "")
                 + ": \(cause). A reply is not proof of a switch; check the profile's command for this firmware, or replug the device"
+        case let .bulkMessageNotTaken(message, bytes, transport, cause):
+            let shown = bytes.prefix(31).map(byteHex).joined() + (bytes.count > 31 ? "…" : "")
+            return "\(transport) did not take usb_modeswitch \(message) (\(bytes.count) bytes: \(shown)): \(cause). "
+                + "The unit expects another message or another interface: check the profile's message and standardEject "
+                + "against usb_modeswitch's data for this identity"
         case let .noInterface(role, device):
             return "\(device) has no \(role) interface known to its profile; name the port (--at-port / --diag-port)"
         }

@@ -1,4 +1,8 @@
-/// CRC-16/X.25 as HDLC framing needs it fast: the same checksum as `CRC16X25`, computed
+import CCRCFold
+
+/// CRC-16/X.25 as HDLC framing needs it fast: the same checksum as `CRC16X25`. Where the CPU
+/// has carry-less multiplication, long inputs are first folded 16 bytes at a time into one
+/// 16-byte block with the same remainder (`CCRCFold`); what is left goes through tables
 /// eight bytes at a time ("slicing by 8": one table per byte position, the byte that enters
 /// first goes through the most shifts).
 enum HDLCChecksum {
@@ -23,8 +27,55 @@ enum HDLCChecksum {
     /// the checksum over everything it carries leaves this value (before the final XOR).
     static let goodResidue: UInt16 = 0xF0B8
 
+    /// Whether this CPU folds with carry-less multiplication (then long inputs go that way).
+    static let canFold = termflash_crc_folding_available() != 0
+
+    /// For fold distances of 512, 384, 256 and 128 bits: x^(D+63) and x^(D-1) modulo the
+    /// CRC polynomial x^16 + x^12 + x^5 + 1, bit-reflected into 64 bits (degree d at bit 63 - d).
+    nonisolated(unsafe) static let foldingConstants: UnsafePointer<UInt64> = {
+        let constants = UnsafeMutablePointer<UInt64>.allocate(capacity: 8)
+        for (index, distance) in [512, 384, 256, 128].enumerated() {
+            constants[2 * index] = reflected64(powerOfX(distance + 63))
+            constants[2 * index + 1] = reflected64(powerOfX(distance - 1))
+        }
+        return UnsafePointer(constants)
+    }()
+
+    /// x^exponent mod (x^16 + x^12 + x^5 + 1), coefficient of x^d in bit d.
+    static func powerOfX(_ exponent: Int) -> UInt32 {
+        var value: UInt32 = 1
+        for _ in 0..<exponent {
+            value <<= 1
+            if value & 0x1_0000 != 0 { value ^= 0x1_1021 }
+        }
+        return value
+    }
+
+    /// A polynomial of degree < 16 with the coefficient of x^d moved to bit 63 - d.
+    static func reflected64(_ polynomial: UInt32) -> UInt64 {
+        (0..<16).reduce(UInt64(0)) { result, degree in
+            polynomial >> degree & 1 != 0 ? result | 1 << (63 - degree) : result
+        }
+    }
+
+    /// Inputs at least this long are folded first when the CPU can.
+    static let foldingThreshold = 64
+
     /// The register after feeding `bytes` to `register` (no final XOR).
     static func update(_ register: UInt16, _ bytes: UnsafeRawBufferPointer) -> UInt16 {
+        guard let base = bytes.baseAddress else { return register }
+        guard canFold, bytes.count >= foldingThreshold else { return sliced(register, bytes) }
+        var folded: (UInt64, UInt64) = (0, 0)
+        let consumed = withUnsafeMutableBytes(of: &folded) { block in
+            termflash_crc_fold(base.assumingMemoryBound(to: UInt8.self), bytes.count, UInt32(register),
+                               foldingConstants, block.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        let crc = withUnsafeBytes(of: &folded) { sliced(0, $0) }
+        return sliced(crc, UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
+    }
+
+    /// The register after feeding `bytes` eight at a time through the tables.
+    static func sliced(_ register: UInt16, _ bytes: UnsafeRawBufferPointer) -> UInt16 {
         guard var pointer = bytes.baseAddress else { return register }
         var crc = register
         var left = bytes.count

@@ -17,28 +17,50 @@ public enum HDLCEncoder {
 
     /// One framed message from raw bytes.
     public static func frame(_ payload: UnsafeBufferPointer<UInt8>, leadingFlag: Bool = false) -> [UInt8] {
-        let crc = HDLCChecksum.update(0xFFFF, UnsafeRawBufferPointer(payload)) ^ 0xFFFF
-        return [UInt8](unsafeUninitializedCapacity: payload.count * 2 + 6) { out, count in
-            let base = out.baseAddress!
-            var index = 0
-            if leadingFlag {
-                base[0] = flag
-                index = 1
-            }
-            index = escaped(payload, into: base, at: index)
-            for byte in [UInt8(truncatingIfNeeded: crc), UInt8(truncatingIfNeeded: crc >> 8)] {
-                if byte == flag || byte == escape {
-                    base[index] = escape
-                    base[index + 1] = byte ^ 0x20
-                    index += 2
-                } else {
-                    base[index] = byte
-                    index += 1
-                }
-            }
-            base[index] = flag
-            count = index + 1
+        [UInt8](unsafeUninitializedCapacity: maximumFramedCount(payloadCount: payload.count)) { out, count in
+            count = frame(payload, leadingFlag: leadingFlag, into: out.baseAddress!)
         }
+    }
+
+    /// The most bytes one frame of `payloadCount` bytes can take: every byte and both CRC
+    /// bytes escaped, and both flags.
+    public static func maximumFramedCount(payloadCount: Int) -> Int { payloadCount * 2 + 6 }
+
+    /// Frames `payload` straight into `out`, which must have room for
+    /// ``maximumFramedCount(payloadCount:)`` bytes; returns how many it wrote. Lets a caller
+    /// frame many messages into one buffer it reuses.
+    public static func frame(_ payload: UnsafeBufferPointer<UInt8>, leadingFlag: Bool = false,
+                             into out: UnsafeMutablePointer<UInt8>) -> Int {
+        let crc = HDLCChecksum.update(0xFFFF, UnsafeRawBufferPointer(payload)) ^ 0xFFFF
+        var index = 0
+        if leadingFlag {
+            out[0] = flag
+            index = 1
+        }
+        index = escaped(payload, into: out, at: index)
+        index = escapedByte(UInt8(truncatingIfNeeded: crc), into: out, at: index)
+        index = escapedByte(UInt8(truncatingIfNeeded: crc >> 8), into: out, at: index)
+        out[index] = flag
+        return index + 1
+    }
+
+    /// Appends one framed message to `output` (for sending several frames in one write).
+    public static func append(_ payload: UnsafeBufferPointer<UInt8>, leadingFlag: Bool = false, to output: inout [UInt8]) {
+        let start = output.count
+        let room = maximumFramedCount(payloadCount: payload.count)
+        output.append(contentsOf: repeatElement(0, count: room))
+        let written = output.withUnsafeMutableBufferPointer { frame(payload, leadingFlag: leadingFlag, into: $0.baseAddress! + start) }
+        output.removeLast(room - written)
+    }
+
+    private static func escapedByte(_ byte: UInt8, into out: UnsafeMutablePointer<UInt8>, at index: Int) -> Int {
+        guard byte == flag || byte == escape else {
+            out[index] = byte
+            return index + 1
+        }
+        out[index] = escape
+        out[index + 1] = byte ^ 0x20
+        return index + 2
     }
 
     /// Copies `source` to `out + start` with flags and escapes escaped; returns the end.
