@@ -90,7 +90,7 @@ let package = Package(
             dependencies: ["TermflashHardware", "TermflashCrypto", "TestSupport"]),
         .testTarget(
             name: "TermflashDeltaTests",
-            dependencies: ["TermflashDelta", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TermflashCrypto", "TestSupport"]),
+            dependencies: ["TermflashDelta", "TermflashSimulator", "TermflashHardware", "TermflashCore", "TermflashCrypto", "TermflashProtocols", "TestSupport"]),
         .testTarget(
             name: "TermflashImagesTests",
             dependencies: ["TermflashImages", "TermflashCore", "TermflashCrypto", "TestSupport",

@@ -58,6 +58,10 @@ public protocol FlashTarget: AnyObject {
     var writeGranularity: Int { get }
     /// Digests the device computes itself, preferred first; empty when it has none.
     var deviceDigests: [DeviceDigestKind] { get }
+    /// Whether writes must start at a partition's first byte because the device erases the
+    /// partition as it writes it (Streaming DLOAD): a partition is then rewritten whole,
+    /// never patched block by block.
+    var rewritesWholePartitions: Bool { get }
 
     /// The partitions the device or its profile knows.
     func partitions() throws -> [FlashRegion]
@@ -77,6 +81,9 @@ public protocol FlashTarget: AnyObject {
 }
 
 extension FlashTarget {
+    /// Most targets write any aligned range.
+    public var rewritesWholePartitions: Bool { false }
+
     /// Targets without protocol-specific steps refuse them.
     public func perform(_ command: TargetCommand) throws {
         throw FlashTargetError.refused(command: command.name, reason: "\(name) has no such step", log: [])

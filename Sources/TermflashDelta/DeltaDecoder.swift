@@ -107,7 +107,7 @@ public final class DeltaDecoder {
             let chunk = try readChunkHeader(at: &offset, expectedLength: expected)
             let control = try unpack(at: &offset, packed: chunk.controlPacked, raw: chunk.controlRaw, stream: "control")
             offset += UInt64(chunk.diffPacked) + UInt64(chunk.extraPacked)
-            let operations = try ControlProgram.parse(control, patch: patchName, offset: chunkOffset)
+            let operations = try ControlProgram.parse(control, version: header.version, patch: patchName, offset: chunkOffset)
             summaries.append(ChunkSummary(header: chunk, operations: operations))
             produced += UInt64(expected)
         }
@@ -144,7 +144,7 @@ public final class DeltaDecoder {
         let control = try unpack(at: &offset, packed: chunk.controlPacked, raw: chunk.controlRaw, stream: "control")
         let diff = try unpack(at: &offset, packed: chunk.diffPacked, raw: chunk.diffRaw, stream: "diff")
         let extra = try unpack(at: &offset, packed: chunk.extraPacked, raw: chunk.extraRaw, stream: "extra")
-        let program = try ControlProgram.parse(control, patch: patchName, offset: chunkOffset)
+        let program = try ControlProgram.parse(control, version: header.version, patch: patchName, offset: chunkOffset)
         return try program.run(chunk: chunk, diff: diff, extra: extra, source: source, patch: patchName, offset: chunkOffset)
     }
 
@@ -180,10 +180,15 @@ struct ControlProgram {
     var addBytes: Int { steps.reduce(0) { $0 + $1.add } }
     var insertBytes: Int { steps.reduce(0) { $0 + $1.insert } }
 
-    static func parse(_ control: [UInt8], patch: String, offset: UInt64) throws -> ControlProgram {
+    /// Parses a chunk's control stream in the layout of format `version` (1: interleaved
+    /// triples, 2: count and then columns).
+    static func parse(_ control: [UInt8], version: UInt16, patch: String, offset: UInt64) throws -> ControlProgram {
+        version == 1 ? try parseTriples(control, patch: patch, offset: offset) : try parseColumns(control, patch: patch, offset: offset)
+    }
+
+    private static func parseTriples(_ control: [UInt8], patch: String, offset: UInt64) throws -> ControlProgram {
         var steps: [Step] = []
         var position = 0
-        let limit = UInt64(DeltaFormat.maximumWindow)
         while position < control.count {
             let start = position
             guard let add = Varint.read(control, &position), let insert = Varint.read(control, &position),
@@ -191,13 +196,54 @@ struct ControlProgram {
                 throw DeltaError.corruptStream(patch: patch, offset: offset, stream: "control",
                                                reason: "operation at control byte \(start) is cut off or too long")
             }
-            guard add <= limit, insert <= limit else {
-                throw DeltaError.invalidField(patch: patch, offset: offset, field: "operation at control byte \(start)",
-                                              reason: "add \(add) / insert \(insert) bytes exceed the largest window")
-            }
+            try checkLengths(add: add, insert: insert, at: "operation at control byte \(start)", patch: patch, offset: offset)
             steps.append(Step(add: Int(add), insert: Int(insert), seek: seek))
         }
         return ControlProgram(steps: steps)
+    }
+
+    private static func parseColumns(_ control: [UInt8], patch: String, offset: UInt64) throws -> ControlProgram {
+        func corrupt(_ reason: String) -> DeltaError {
+            .corruptStream(patch: patch, offset: offset, stream: "control", reason: reason)
+        }
+        guard !control.isEmpty else { return ControlProgram(steps: []) }
+        var position = 0
+        guard let declared = Varint.read(control, &position) else { throw corrupt("the operation count is cut off or too long") }
+        // Every operation takes at least three bytes (one per column).
+        guard declared <= UInt64(control.count - position) / 3 else {
+            throw corrupt("\(declared) operations cannot fit in \(control.count) control bytes")
+        }
+        let count = Int(declared)
+        func column(_ name: String, signed: Bool) throws -> [Int64] {
+            var values: [Int64] = []
+            values.reserveCapacity(count)
+            for index in 0..<count {
+                let value = signed ? Varint.readSigned(control, &position) : Varint.read(control, &position).map { Int64(bitPattern: $0) }
+                guard let value else { throw corrupt("\(name) of operation \(index) (of \(count)) is cut off or too long") }
+                values.append(value)
+            }
+            return values
+        }
+        let adds = try column("add length", signed: false)
+        let inserts = try column("insert length", signed: false)
+        let seeks = try column("seek", signed: true)
+        guard position == control.count else { throw corrupt("\(control.count - position) bytes follow the last seek") }
+        var steps: [Step] = []
+        steps.reserveCapacity(count)
+        for index in 0..<count {
+            let add = UInt64(bitPattern: adds[index]), insert = UInt64(bitPattern: inserts[index])
+            try checkLengths(add: add, insert: insert, at: "operation \(index) of \(count)", patch: patch, offset: offset)
+            steps.append(Step(add: Int(add), insert: Int(insert), seek: seeks[index]))
+        }
+        return ControlProgram(steps: steps)
+    }
+
+    private static func checkLengths(add: UInt64, insert: UInt64, at field: String, patch: String, offset: UInt64) throws {
+        let limit = UInt64(DeltaFormat.maximumWindow)
+        guard add <= limit, insert <= limit else {
+            throw DeltaError.invalidField(patch: patch, offset: offset, field: field,
+                                          reason: "add \(add) / insert \(insert) bytes exceed the largest window")
+        }
     }
 
     /// Rebuilds the chunk's target bytes.

@@ -157,26 +157,43 @@ enum ChunkPlanner {
 /// Serializes one chunk: its header and its three compressed streams.
 enum ChunkWriter {
     static func encode(_ operations: [DeltaOperation], old: [UInt8], new: [UInt8]) -> [UInt8] {
-        var control: [UInt8] = []
         var diff: [UInt8] = []
         var extra: [UInt8] = []
-        for (index, operation) in operations.enumerated() {
+        for operation in operations {
             for offset in 0..<operation.addLength {
                 diff.append(new[operation.targetStart + offset] &- old[operation.sourceStart + offset])
             }
             extra += new[(operation.targetStart + operation.addLength)..<operation.targetEnd]
-            let next = index + 1 < operations.count ? operations[index + 1].sourceStart : operation.sourceStart + operation.addLength
-            Varint.append(UInt64(operation.addLength), to: &control)
-            Varint.append(UInt64(operation.insertLength), to: &control)
-            Varint.appendSigned(Int64(next - operation.sourceStart - operation.addLength), to: &control)
         }
-        let packed = [control, diff, extra].map(LZMACodec.compress)
+        let control = controlColumns(operations)
+        let packed = [LZMACodec.compress(control, for: .control), LZMACodec.compress(diff, for: .diff),
+                      LZMACodec.compress(extra, for: .extra)]
         let header = DeltaChunkHeader(
             sourceCursor: UInt64(operations.first?.sourceStart ?? 0), targetLength: UInt32(diff.count + extra.count),
             controlRaw: UInt32(control.count), controlPacked: UInt32(packed[0].count),
             diffRaw: UInt32(diff.count), diffPacked: UInt32(packed[1].count),
             extraRaw: UInt32(extra.count), extraPacked: UInt32(packed[2].count))
         return header.encoded() + packed[0] + packed[1] + packed[2]
+    }
+}
+
+extension ChunkWriter {
+    /// The control stream (version 2): the operation count, then every add length, every
+    /// insert length and every seek, each column of LEB128 integers on its own so that
+    /// LZMA sees like next to like.
+    static func controlColumns(_ operations: [DeltaOperation]) -> [UInt8] {
+        var adds: [UInt8] = []
+        var inserts: [UInt8] = []
+        var seeks: [UInt8] = []
+        for (index, operation) in operations.enumerated() {
+            let next = index + 1 < operations.count ? operations[index + 1].sourceStart : operation.sourceStart + operation.addLength
+            Varint.append(UInt64(operation.addLength), to: &adds)
+            Varint.append(UInt64(operation.insertLength), to: &inserts)
+            Varint.appendSigned(Int64(next - operation.sourceStart - operation.addLength), to: &seeks)
+        }
+        var control: [UInt8] = []
+        Varint.append(UInt64(operations.count), to: &control)
+        return control + adds + inserts + seeks
     }
 }
 

@@ -29,7 +29,7 @@ public enum DeltaError: ActionableError, Equatable {
         case let .notADelta(patch):
             return "\(patch) is not a termflash delta (no TFDELTA1 magic at offset 0)"
         case let .unsupportedVersion(patch, version):
-            return "\(patch): delta format version \(version) is not supported (this termflash reads version 1)"
+            return "\(patch): delta format version \(version) is not supported (this termflash reads versions 1 and 2; a newer termflash made it)"
         case let .truncated(patch, offset, needed):
             return "\(patch) ends at offset \(offset) where \(needed) should be"
         case let .invalidField(patch, offset, field, reason):

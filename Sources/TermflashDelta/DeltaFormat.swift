@@ -1,4 +1,4 @@
-/// The termflash delta format, version 1 (all integers little-endian):
+/// The termflash delta format, version 2 (all integers little-endian):
 ///
 /// ```
 /// header   "TFDELTA1" version:u16 flags:u16 blockSize:u32
@@ -12,14 +12,18 @@
 /// trailer  "TFDEND01" SHA-256 of every byte before the trailer          (40 bytes)
 /// ```
 ///
-/// A chunk rebuilds `targetLength` (≤ window) bytes of the target. Its control stream is a
-/// list of (add, insert, seek) triples of LEB128 integers (seek zigzag-signed): add `add`
-/// bytes of the source at the cursor to the next `add` diff bytes (mod 256), copy `insert`
-/// bytes of the extra stream, then move the cursor by `seek`.
+/// A chunk rebuilds `targetLength` (≤ window) bytes of the target. Its control stream holds
+/// a list of (add, insert, seek) operations as LEB128 integers (seek zigzag-signed): add
+/// `add` bytes of the source at the cursor to the next `add` diff bytes (mod 256), copy
+/// `insert` bytes of the extra stream, then move the cursor by `seek`. Version 2 stores the
+/// operation count and then each field as a column (all adds, all inserts, all seeks),
+/// which compresses better than version 1's interleaved triples; both are read.
 public enum DeltaFormat {
     static let magic: [UInt8] = Array("TFDELTA1".utf8)
     static let trailerMagic: [UInt8] = Array("TFDEND01".utf8)
-    static let version: UInt16 = 1
+    static let version: UInt16 = 2
+    /// Versions the decoder reads (1: control triples interleaved, 2: control in columns).
+    static let readableVersions: ClosedRange<UInt16> = 1...2
     static let headerSize = 112
     static let chunkHeaderSize = 36
     static let trailerSize = 40
@@ -42,11 +46,13 @@ public struct DeltaHeader: Equatable, Sendable, Codable {
     public var targetCRC32: UInt32
     public var window: UInt32
     public var chunkCount: UInt32
+    /// The format version the patch was written in.
+    public var version: UInt16 = DeltaFormat.version
 
     /// The header's 112 bytes.
     func encoded() -> [UInt8] {
         var out = DeltaFormat.magic
-        out.appendLittleEndian(DeltaFormat.version)
+        out.appendLittleEndian(version)
         out.appendLittleEndian(UInt16(0))
         out.appendLittleEndian(blockSize)
         out.appendLittleEndian(sourceSize)
@@ -69,13 +75,13 @@ public struct DeltaHeader: Equatable, Sendable, Codable {
         var reader = LittleEndianReader(bytes)
         reader.skip(8)
         let version: UInt16 = reader.read()
-        guard version == DeltaFormat.version else { throw DeltaError.unsupportedVersion(patch: patch, version: Int(version)) }
+        guard DeltaFormat.readableVersions.contains(version) else { throw DeltaError.unsupportedVersion(patch: patch, version: Int(version)) }
         let flags: UInt16 = reader.read()
         guard flags == 0 else { throw DeltaError.invalidField(patch: patch, offset: 10, field: "flags", reason: "unknown flags \(flags)") }
         let header = DeltaHeader(
             blockSize: reader.read(), sourceSize: reader.read(), sourceSHA256: reader.bytes(32), sourceCRC32: reader.read(),
             targetSize: reader.read(), targetSHA256: reader.bytes(32), targetCRC32: reader.read(),
-            window: reader.read(), chunkCount: reader.read())
+            window: reader.read(), chunkCount: reader.read(), version: version)
         try header.check(patch: patch)
         return header
     }

@@ -5,7 +5,9 @@ import TermflashCrypto
 /// Flashes a partition with a delta: confirms the partition holds the patch's source
 /// (device-side digest when the target has one and the source is on the host, otherwise
 /// a read-back), rebuilds the target on the host, writes only the blocks that differ, and
-/// verifies the partition's digest afterwards.
+/// verifies the partition's digest afterwards. A target that rewrites whole partitions
+/// (Streaming DLOAD) gets the whole rebuilt image when any block differs, and nothing when
+/// none does; the patch still spares the host the full image.
 public final class DifferentialFlasher {
     private let target: FlashTarget
     private let region: FlashRegion
@@ -58,7 +60,12 @@ public final class DifferentialFlasher {
         try DeltaFiles.writeAtomically(rebuilt) { handle in
             try decoder.apply(source: source, sourceName: basePath ?? "\(region)", sourceConfirmed: true) { try handle.write(contentsOf: $0) }
         }
-        try writeDifferingBlocks(source: source, rebuilt: try DeltaFiles.open(rebuilt), report: &report)
+        let rebuiltSource = try DeltaFiles.open(rebuilt)
+        if target.rewritesWholePartitions {
+            try rewriteWholeIfChanged(source: source, rebuilt: rebuiltSource, report: &report)
+        } else {
+            try writeDifferingBlocks(source: source, rebuilt: rebuiltSource, report: &report)
+        }
         report.verifiedBy = try verifyTarget(header)
         return report
     }
@@ -119,9 +126,6 @@ public final class DifferentialFlasher {
 
     /// Compares the rebuilt target with the source block by block and writes runs of differing blocks.
     private func writeDifferingBlocks(source: ByteSource, rebuilt: ByteSource, report: inout DifferentialFlashReport) throws {
-        let blockSize = report.blockSize
-        let blockCount = Int((rebuilt.count + UInt64(blockSize) - 1) / UInt64(blockSize))
-        report.blocksTotal = blockCount
         var run: [UInt8] = []
         var runStart: UInt64 = 0
         func flush() throws {
@@ -131,6 +135,36 @@ public final class DifferentialFlasher {
             report.bytesSent += UInt64(run.count)
             run = []
         }
+        report.blocksTotal = try forEachBlock(source: source, rebuilt: rebuilt, blockSize: report.blockSize) { start, new, differs in
+            guard differs else { return try flush() }
+            if run.isEmpty { runStart = start }
+            run += new
+            report.blocksWritten += 1
+            report.blocksDiffering += 1
+            if run.count >= 1 << 20 { try flush() }
+        }
+        try flush()
+    }
+
+    /// For targets that rewrite whole partitions: the whole rebuilt image when any block differs.
+    private func rewriteWholeIfChanged(source: ByteSource, rebuilt: ByteSource, report: inout DifferentialFlashReport) throws {
+        var differing = 0
+        report.blocksTotal = try forEachBlock(source: source, rebuilt: rebuilt, blockSize: report.blockSize) { _, _, differs in
+            if differs { differing += 1 }
+        }
+        report.blocksDiffering = differing
+        guard differing > 0 else { return }
+        try target.write(leading(rebuilt.count), from: rebuilt, progress: progress)
+        report.blocksWritten = report.blocksTotal
+        report.bytesSent = rebuilt.count
+        report.wholePartition = true
+    }
+
+    /// Walks the rebuilt target and the source in blocks (the target's tail beyond its own
+    /// end keeps the source's bytes), telling `body` whether each differs; returns the block count.
+    private func forEachBlock(source: ByteSource, rebuilt: ByteSource, blockSize: Int,
+                              _ body: (_ start: UInt64, _ new: [UInt8], _ differs: Bool) throws -> Void) throws -> Int {
+        let blockCount = Int((rebuilt.count + UInt64(blockSize) - 1) / UInt64(blockSize))
         for index in 0..<blockCount {
             let start = UInt64(index) * UInt64(blockSize)
             let length = Int(min(UInt64(blockSize), region.length - start))
@@ -138,17 +172,10 @@ public final class DifferentialFlasher {
             var new = try rebuilt.read(offset: start, length: length)
             if new.count < length { new += old.dropFirst(new.count) }
             if new.count < length { new += [UInt8](repeating: 0, count: length - new.count) }
-            if new == old {
-                try flush()
-                continue
-            }
-            if run.isEmpty { runStart = start }
-            run += new
-            report.blocksWritten += 1
-            if run.count >= 1 << 20 { try flush() }
+            try body(start, new, new != old)
             progress?(start + UInt64(length), rebuilt.count)
         }
-        try flush()
+        return blockCount
     }
 
     /// Checks the partition now holds the target; returns how it was checked.
@@ -176,6 +203,10 @@ public struct DifferentialFlashReport: Sendable, Codable {
     public var targetBytes: UInt64
     public var blocksTotal = 0
     public var blocksWritten = 0
+    /// Blocks whose content changes (equal to `blocksWritten` unless the target rewrites whole partitions).
+    public var blocksDiffering = 0
+    /// Whether the protocol made the whole partition be rewritten (Streaming DLOAD).
+    public var wholePartition = false
     public var bytesSent: UInt64 = 0
     public var bytesReadBack: UInt64 = 0
     public var sourceConfirmedBy = ""
@@ -189,7 +220,8 @@ public struct DifferentialFlashReport: Sendable, Codable {
         return """
         SUCCESS: delta onto \(partition) (\(target))
           source confirmed by \(sourceConfirmedBy)\(bytesReadBack > 0 ? " (\(bytesReadBack) bytes read)" : "")
-          blocks written \(blocksWritten) of \(blocksTotal) (\(blockSize)-byte blocks)
+          blocks written \(blocksWritten) of \(blocksTotal) (\(blockSize)-byte blocks)\(wholePartition
+              ? "; \(blocksDiffering) differ, but \(target) rewrites a partition from its start" : "")
           bytes sent \(bytesSent) of \(fullFlashBytes) for a full flash (\(String(format: "%.1f", share)) %), patch \(patchBytes) bytes
           verified by \(verifiedBy)
         """

@@ -6,16 +6,29 @@ enum LZMACodec {
     /// Largest dictionary the encoder uses; the decoder's memory follows it.
     static let maximumDictionary: UInt32 = 8 << 20
 
-    /// `bytes` compressed at preset 9 with the longest match length and pb 0, with a dictionary no larger than the input.
-    static func compress(_ bytes: [UInt8]) -> [UInt8] {
+    /// What a stream holds, which decides its literal-context and position bits.
+    enum Stream {
+        /// Columns of LEB128 integers: little depends on the previous byte's high bits (lc 1).
+        case control
+        /// Target minus source bytes: mostly zeros between runs of small address deltas.
+        case diff
+        /// Literal target bytes (new code and data).
+        case extra
+
+        var literalContextBits: UInt32 { self == .control ? 1 : 3 }
+    }
+
+    /// `bytes` compressed at preset 9 with the longest match length (long matches pay off
+    /// on diff streams: runs of zeros and repeated address deltas) and a dictionary no
+    /// larger than the input. pb 2 (the default) measured 1 % smaller than pb 0 on the diff
+    /// and extra streams of a 30 MB executable's patch, and no worse on libc.
+    static func compress(_ bytes: [UInt8], for stream: Stream) -> [UInt8] {
         guard !bytes.isEmpty else { return [] }
         var options = lzma_options_lzma()
         _ = lzma_lzma_preset(&options, 9)
         options.dict_size = dictionarySize(for: bytes.count)
-        // Long matches pay off on diff streams (runs of zeros and repeated address deltas),
-        // and diff bytes carry no position-within-word pattern: measured on libc 2.36 patches.
         options.nice_len = 273
-        options.pb = 0
+        options.lc = stream.literalContextBits
         var filters = [lzma_filter(id: termflash_lzma_filter_lzma2, options: nil),
                        lzma_filter(id: termflash_lzma_vli_unknown, options: nil)]
         var output = [UInt8](repeating: 0, count: lzma_stream_buffer_bound(bytes.count))

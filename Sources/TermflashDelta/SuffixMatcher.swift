@@ -73,6 +73,13 @@ private struct SegmentScan {
         lastScan = start
     }
 
+    /// How many bytes a new match must beat the current displacement by: a jump far away
+    /// costs a long seek (and usually another to come back), a small shift costs little.
+    /// Tuned on a 30 MB executable and checked on libc, a kernel and a 100 MB tar.
+    private func threshold(jump: Int) -> Int {
+        jump <= MatchTuning.nearJump ? MatchTuning.nearThreshold : MatchTuning.farThreshold
+    }
+
     private func predicted(_ index: Int) -> Bool {
         let at = index + lastOffset
         return at >= 0 && at < old.count && old[at] == new[index]
@@ -100,7 +107,7 @@ private struct SegmentScan {
                     if predicted(scored) { oldScore += 1 }
                     scored += 1
                 }
-                if (length == oldScore && length != 0) || length > oldScore + 8 { break }
+                if (length == oldScore && length != 0) || length > oldScore + threshold(jump: abs(position - scan - lastOffset)) { break }
                 let step = length >= 512 ? length / 4 : 1
                 for index in scan..<min(scan + step, scored) where predicted(index) { oldScore -= 1 }
                 scan += step
@@ -168,7 +175,32 @@ private struct SegmentScan {
         }
         let lowLength = matchLength(Int(suffixes[low]), start, wanted)
         let highLength = matchLength(Int(suffixes[high]), start, wanted)
-        return lowLength >= highLength ? (lowLength, Int(suffixes[low])) : (highLength, Int(suffixes[high]))
+        let best = lowLength >= highLength ? (lowLength, Int(suffixes[low]), low) : (highLength, Int(suffixes[high]), high)
+        guard best.0 >= MatchTuning.minimumLength else { return (best.0, best.1) }
+        return nearest(to: start + lastOffset, around: best.2, length: best.0, start: start, wanted: wanted, fallback: best.1)
+    }
+
+    /// Among the suffixes next to `index` that match about as long (a few bytes shorter at
+    /// most), the one nearest `expected`: the source position the current displacement
+    /// predicts. A near match keeps seeks short and the next bytes predictable.
+    private func nearest(to expected: Int, around index: Int, length: Int, start: Int, wanted: Int, fallback: Int) -> (Int, Int) {
+        let needed = max(MatchTuning.minimumLength, length - MatchTuning.lengthSlack)
+        var chosen = fallback
+        var chosenLength = length
+        var distance = abs(fallback - expected)
+        for direction in [-1, 1] {
+            var at = index + direction
+            var steps = 0
+            while at >= 0, at < suffixes.count, steps < MatchTuning.candidates {
+                let position = Int(suffixes[at])
+                let candidate = matchLength(position, start, wanted)
+                if candidate < needed { break }
+                if abs(position - expected) < distance { chosen = position; chosenLength = candidate; distance = abs(position - expected) }
+                at += direction
+                steps += 1
+            }
+        }
+        return (chosenLength, chosen)
     }
 
     private func compare(suffix: Int, start: Int, wanted: Int) -> Int32 {
@@ -226,4 +258,22 @@ final class GramFilter: @unchecked Sendable {
         let slot = Self.slot(gram, shift: shift)
         return bits[Int(slot >> 6)] & (1 << (slot & 63)) != 0
     }
+}
+
+/// The constants of the match search (measured on the benchmark pairs: a 30 MB static
+/// executable, libc, a kernel ELF and a 100 MB tar).
+enum MatchTuning {
+    /// A match this much longer than what the current displacement predicts starts a new
+    /// operation when its source is near the predicted one...
+    static let nearThreshold = 6
+    /// ...and this much longer when it jumps further (bsdiff uses 8 for both).
+    static let farThreshold = 14
+    /// Source distance from the predicted position still counted as near.
+    static let nearJump = 4096
+    /// Suffix-array neighbours examined on each side for a nearer source position.
+    static let candidates = 64
+    /// How much shorter a nearer candidate may be.
+    static let lengthSlack = 4
+    /// Matches shorter than this keep the first candidate.
+    static let minimumLength = 8
 }

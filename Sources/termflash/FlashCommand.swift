@@ -69,7 +69,8 @@ struct FlashCommand: ParsableCommand {
                                    backupEverything: flash.backup, disk: flash.disk)
         request.overridePartitionTable = flash.overridePartitionTable
         request.skipUnchanged = flash.skipUnchanged
-        guard flash.resume == nil, flash.rollback == nil else { return request }
+        // Resumes take their plan from the journal, and a delta names its partition itself.
+        guard flash.resume == nil, flash.rollback == nil, flash.delta == nil else { return request }
         request.unitKey = packages.unitKey(disk: flash.disk, selection: device.selection)
         request.unit = try packages.unitFacts(profile: profile, unitKey: request.unitKey, disk: flash.disk)
         let resolved = try packages.resolve(inputs, partitions: flash.partition, profile: profile, unit: request.unit)

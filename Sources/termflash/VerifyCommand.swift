@@ -31,11 +31,20 @@ struct VerifyCommand: ParsableCommand {
         var lun: Int
         var startSector: String
         var sectors: UInt64
-        var expected: String
-        var actual: String?
+        /// What is compared: the whole image, or each run of defined blocks of a sparse image
+        /// (its DONT_CARE runs are not written, so the device may hold anything there).
+        var parts: [Part]
         var matches: Bool?
         /// Changed on the device by patch*.xml (a GPT): not comparable with its image.
         var patched: Bool
+    }
+
+    struct Part: Encodable {
+        /// Sectors from the image's first sector.
+        var sectorOffset: UInt64
+        var sectors: UInt64
+        var expected: String
+        var actual: String?
     }
 
     func run() throws {
@@ -47,12 +56,7 @@ struct VerifyCommand: ParsableCommand {
                 let connection = try EDLConnection(device: device.selection, session: session, edl: edl.settings, logger: global.makeLogger())
                 defer { try? connection.close() }
                 for index in checks.indices where !checks[index].patched {
-                    let check = checks[index]
-                    let start = try resolve(check.startSector, lun: check.lun, connection)
-                    let actual = try connection.firehose.sha256Digest(lun: check.lun, startSector: String(start), sectors: check.sectors,
-                                                                      sectorSize: connection.sectorSize).hexString
-                    checks[index].actual = actual
-                    checks[index].matches = actual == check.expected
+                    try compare(&checks[index], on: connection)
                 }
                 try connection.close()
             }
@@ -64,22 +68,45 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    /// The image's SHA-256 over whole sectors, zero-padded as it was written.
+    /// Asks the programmer for the SHA-256 of every part of the check.
+    private func compare(_ check: inout Check, on connection: EDLConnection) throws {
+        let start = try resolve(check.startSector, lun: check.lun, connection)
+        for index in check.parts.indices {
+            let part = check.parts[index]
+            check.parts[index].actual = try connection.firehose.sha256Digest(
+                lun: check.lun, startSector: String(start + part.sectorOffset), sectors: part.sectors, sectorSize: connection.sectorSize).hexString
+        }
+        check.matches = check.parts.allSatisfy { $0.actual == $0.expected }
+    }
+
+    /// The image's SHA-256 over whole sectors, zero-padded as it was written; for a sparse
+    /// image, one per run of defined blocks.
     private func plannedCheck(_ set: RawProgramSet, _ entry: ProgramEntry, patched: Bool) throws -> Check {
         let source = try set.imageSource(for: entry)
+        let sectorSize = UInt64(entry.sectorSize)
         let sectors = entry.sectorsToWrite(imageBytes: source.count)
-        let sha = SHA256()
-        var offset: UInt64 = 0
-        let total = sectors * UInt64(entry.sectorSize)
-        while offset < total {
-            let length = Int(min(total - offset, 1 << 20))
-            var chunk = try source.read(offset: offset, length: length)
-            if chunk.count < length { chunk += [UInt8](repeating: 0, count: length - chunk.count) }
-            sha.update(chunk)
-            offset += UInt64(length)
+        let runs = (source as? ExpandedSparseSource)?.image.dataRuns(alignment: sectorSize) ?? [0..<sectors * sectorSize]
+        let parts = try runs.map { run in
+            let count = (run.upperBound - run.lowerBound + sectorSize - 1) / sectorSize
+            return Part(sectorOffset: run.lowerBound / sectorSize, sectors: count,
+                        expected: try digest(source, from: run.lowerBound, bytes: count * sectorSize))
         }
         return Check(label: entry.label, file: entry.filename, lun: entry.lun, startSector: entry.start.text, sectors: sectors,
-                     expected: sha.finish().hexString, patched: patched)
+                     parts: parts, patched: patched)
+    }
+
+    /// SHA-256 of `bytes` bytes of `source` from `offset`, zero-padded past its end.
+    private func digest(_ source: ByteSource, from offset: UInt64, bytes: UInt64) throws -> String {
+        let sha = SHA256()
+        var done: UInt64 = 0
+        while done < bytes {
+            let length = Int(min(bytes - done, 1 << 20))
+            var chunk = try source.read(offset: offset + done, length: length)
+            if chunk.count < length { chunk += [UInt8](repeating: 0, count: length - chunk.count) }
+            sha.update(chunk)
+            done += UInt64(length)
+        }
+        return sha.finish().hexString
     }
 
     private func resolve(_ text: String, lun: Int, _ connection: EDLConnection) throws -> UInt64 {
@@ -91,7 +118,8 @@ struct VerifyCommand: ParsableCommand {
     private func render(_ checks: [Check]) {
         for check in checks {
             let state = check.patched ? "patched " : check.matches.map { $0 ? "ok      " : "MISMATCH" } ?? "planned "
-            print("\(state) \(check.label.isEmpty ? "-" : check.label) \(check.file) LUN \(check.lun) sector \(check.startSector) +\(check.sectors)")
+            let parts = check.parts.count > 1 ? " (\(check.parts.count) runs of defined blocks)" : ""
+            print("\(state) \(check.label.isEmpty ? "-" : check.label) \(check.file) LUN \(check.lun) sector \(check.startSector) +\(check.sectors)\(parts)")
         }
         let done = checks.compactMap(\.matches)
         let patched = checks.filter(\.patched).count

@@ -1,4 +1,5 @@
 import Foundation
+import TermflashCore
 import TestSupport
 import XCTest
 
@@ -79,6 +80,36 @@ final class HDLCCommandTests: CLITestCase {
         XCTAssertEqual(try nand(nandPath, at: 914 * 131_072, count: apps.count), apps, "APPS starts at block 914 of the MF825 MIBIB")
         XCTAssertEqual(try nand(nandPath, at: 1540 * 131_072, count: system.count), system, "SYSTEM at block 1540")
 
+    }
+
+    func testADeltaIsConfirmedByReadBackAndStreamedWholeThroughStreamingDLOAD() throws {
+        var random = SplitMix64(seed: 3)
+        let old = (0..<(300 << 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        var new = old
+        new[5000] ^= 0x11
+        new[200_000] ^= 0x22
+        let nandPath = workingDirectory + "/nand.bin"
+        XCTAssertTrue(FileManager.default.createFile(atPath: nandPath, contents: nil))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: nandPath))
+        try handle.truncate(atOffset: 256 << 20)
+        try handle.seek(toOffset: 914 * 131_072)
+        try handle.write(contentsOf: Data(old))
+        try handle.close()
+        let patch = workingDirectory + "/apps.delta"
+        let created = try run(on: nil, ["delta", "create", try write(old, "old.bin"), try write(new, "new.bin"), "-o", patch])
+        XCTAssertEqual(created.status, 0, created.standardError)
+
+        let simulator = try Simulator(termflash, ["simulate", "streaming-dload", "--pty", "--programmer-running", "--nand", nandPath, "--size-mib", "256",
+                                                  "--partition-table", fixtures + "/pt-mf825-r.bin", "--write-table", fixtures + "/pt-mf825-w.bin"],
+                                      folder: workingDirectory, expecting: ["port"])
+        defer { simulator.stop() }
+        let port = try XCTUnwrap(simulator.ports["port"])
+        let result = try run(on: nil, ["flash", "--backend", "streaming-dload", "--port", port, "--allow-unsigned",
+                                       "--delta", patch, "--partition", "APPS"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertTrue(result.standardOutput.contains("source confirmed by read-back"), result.standardOutput)
+        XCTAssertTrue(result.standardOutput.contains("2 differ, but"), result.standardOutput)
+        XCTAssertTrue(try nand(nandPath, at: 914 * 131_072, count: new.count) == new, "APPS holds the new image")
     }
 
     func testADifferentTableIsRefusedWithoutTheOverrideAndANAKIsNamed() throws {

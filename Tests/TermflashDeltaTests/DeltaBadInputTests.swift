@@ -55,19 +55,33 @@ final class DeltaBadInputTests: XCTestCase {
     /// A hand-made chunk whose operation reads past the end of a 10-byte source.
     func testOperationOutsideTheSource() {
         let source = [UInt8](repeating: 1, count: 10)
-        var control: [UInt8] = []
-        Varint.append(20, to: &control)
-        Varint.append(0, to: &control)
-        Varint.appendSigned(0, to: &control)
-        let diff = [UInt8](repeating: 0, count: 20)
-        let packed = [control, diff].map(LZMACodec.compress)
-        let chunk = DeltaChunkHeader(sourceCursor: 0, targetLength: 20, controlRaw: UInt32(control.count), controlPacked: UInt32(packed[0].count),
-                                     diffRaw: 20, diffPacked: UInt32(packed[1].count), extraRaw: 0, extraPacked: 0)
-        let header = DeltaHeader(blockSize: 4096, sourceSize: 10, sourceSHA256: SHA256.hash(source), sourceCRC32: 0,
-                                 targetSize: 20, targetSHA256: [UInt8](repeating: 0, count: 32), targetCRC32: 0, window: 4096, chunkCount: 1)
-        let patch = DeltaFuzzer.reseal(header.encoded() + chunk.encoded() + packed[0] + packed[1] + [UInt8](repeating: 0, count: 40))
+        let control = ChunkWriter.controlColumns([DeltaOperation(sourceStart: 0, targetStart: 0, addLength: 20, insertLength: 0)])
+        let patch = HandMadePatch.build(source: source, target: [UInt8](repeating: 1, count: 20), control: control,
+                                        diff: [UInt8](repeating: 0, count: 20), extra: [])
         XCTAssertEqual(apply(patch, to: source),
                        .outsideSource(patch: "p.delta", offset: 112, position: 0, length: 20, sourceSize: 10))
+    }
+
+    /// Control streams whose operation count or columns do not add up name the control stream.
+    func testControlColumnsThatDoNotAddUp() {
+        let source = Array(UInt8(1)...10)
+        let target = Array(source[0..<5])
+        func reason(_ control: [UInt8]) -> String? {
+            let patch = HandMadePatch.build(source: source, target: target, control: control, diff: [0, 0, 0, 0, 0], extra: [])
+            guard case let .corruptStream(_, offset, stream, reason) = apply(patch, to: source) else {
+                XCTFail("\(String(describing: apply(patch, to: source)))")
+                return nil
+            }
+            XCTAssertEqual(stream, "control")
+            XCTAssertEqual(offset, 112)
+            return reason
+        }
+        XCTAssertEqual(reason([0xC8, 0x01, 5, 0, 0]), "200 operations cannot fit in 5 control bytes")
+        XCTAssertEqual(reason([1, 5, 0, 0, 7]), "1 bytes follow the last seek")
+        XCTAssertEqual(reason([2, 5, 0, 0, 0, 0, 0x80]), "seek of operation 1 (of 2) is cut off or too long")
+        XCTAssertEqual(reason([0x80]), "the operation count is cut off or too long")
+        let valid = HandMadePatch.build(source: source, target: target, control: [1, 5, 0, 0], diff: [0, 0, 0, 0, 0], extra: [])
+        XCTAssertNil(apply(valid, to: source))
     }
 
     func testSizesThatOverflowAreRefused() {

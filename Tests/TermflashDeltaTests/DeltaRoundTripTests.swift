@@ -56,6 +56,39 @@ final class DeltaRoundTripTests: XCTestCase {
         XCTAssertLessThan(identical.count, 1000)
     }
 
+    /// Version 1 patches (control triples interleaved) still apply; version 2 writes columns.
+    func testBothControlLayoutsRebuildTheSameTarget() throws {
+        let source = Array(UInt8(1)...10)
+        let target: [UInt8] = [1, 2, 3, 4, 5, 0xA, 0xB, 0xC, 8, 9, 11]
+        let triples: [UInt8] = [5, 3, 4 /* seek +2, zigzag */, 3, 0, 0]
+        let columns: [UInt8] = [2, /* adds */ 5, 3, /* inserts */ 3, 0, /* seeks */ 4, 0]
+        let diff: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 1]
+        for (version, control) in [(UInt16(1), triples), (UInt16(2), columns)] {
+            let patch = HandMadePatch.build(source: source, target: target, control: control, diff: diff, extra: [0xA, 0xB, 0xC], version: version)
+            let decoder = try DeltaDecoder(patch: MemoryByteSource(patch), name: "v\(version)")
+            XCTAssertEqual(decoder.header.version, version)
+            XCTAssertEqual(try decoder.apply(source: source), target, "version \(version)")
+        }
+        let written = try DeltaEncoder().encode(old: source, new: target)
+        XCTAssertEqual(written[8], 2, "the encoder writes version 2")
+    }
+
+    /// A short string that also occurs far away in the source must not split a cover in two
+    /// (two long seeks cost more than the few bytes the match saves).
+    func testShortFarMatchesDoNotSplitACover() throws {
+        var random = SplitMix64(seed: 11)
+        let old = (0..<(256 << 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        var new = old
+        for edit in 0..<40 {
+            let at = 4096 + edit * 4096
+            let from = Int(random.next() % UInt64(old.count - 16))
+            new.replaceSubrange(at..<(at + 12), with: old[from..<(from + 12)])
+        }
+        let patch = try roundTrip(old, new)
+        let operations = try DeltaDecoder(patch: MemoryByteSource(patch), name: "p").chunkSummaries().reduce(0) { $0 + $1.operations.steps.count }
+        XCTAssertLessThan(operations, 10, "40 twelve-byte edits stay diff bytes of one cover")
+    }
+
     func testRealSharedLibraryPair() throws {
         let (old, new) = try DeltaTestData.realPair("p2-libc-so")
         let patch = try roundTrip(old, new)

@@ -18,6 +18,8 @@ public final class StreamingDLoadFlashTarget: FlashTarget {
     public let chipBytes: UInt64
     public var writeGranularity: Int { pageSize }
     public var deviceDigests: [DeviceDigestKind] { [] }
+    /// Open multi-image starts a partition over: the programmer erases each block it reaches.
+    public var rewritesWholePartitions: Bool { true }
     /// The NAND page size; MIBIB is searched page by page.
     public let pageSize: Int
     private var table: [FlashRegion]?
