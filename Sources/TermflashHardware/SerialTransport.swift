@@ -9,6 +9,9 @@ public final class SerialTransport: Transport {
     public let name: String
     public let packetSize = 1
     private var descriptor: Int32
+    /// Reused by every read: only the bytes that arrived are copied out, instead of a fresh
+    /// zero-filled buffer of `maxLength` per read.
+    private var scratch: [UInt8] = []
 
     /// Opens `node` exclusively in raw 8N1 at `baud` and flushes stale bytes.
     public init(node: String, baud: Int = 115_200) throws(TransportError) {
@@ -34,11 +37,11 @@ public final class SerialTransport: Transport {
     public func read(maxLength: Int, deadline: Deadline) throws(TransportError) -> [UInt8] {
         precondition(maxLength > 0, "read needs room for at least one byte")
         let started = Deadline.now
-        var buffer = [UInt8](repeating: 0, count: maxLength)
+        if scratch.count < maxLength { scratch = [UInt8](repeating: 0, count: maxLength) }
         while true {
             guard descriptor >= 0 else { throw .closed(name: name) }
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, maxLength) }
-            if count > 0 { return Array(buffer.prefix(count)) }
+            let count = scratch.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, maxLength) }
+            if count > 0 { return Array(scratch[..<count]) }
             if count == 0 { throw .deviceVanished(name: name, during: "read (hang-up)") }
             let code = errno
             guard code == EAGAIN || code == EINTR else { throw ioError(code, call: "read") }

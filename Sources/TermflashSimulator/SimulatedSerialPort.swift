@@ -41,6 +41,8 @@ public final class SimulatedSerialPort {
         public let name: String
         public let packetSize = 1
         private var descriptor: Int32
+        /// Reused by every read: only the bytes that arrived are copied out.
+        private var scratch: [UInt8] = []
 
         init(descriptor: Int32, name: String) {
             self.descriptor = descriptor
@@ -48,11 +50,11 @@ public final class SimulatedSerialPort {
         }
 
         public func read(maxLength: Int, deadline: Deadline) throws(TransportError) -> [UInt8] {
-            var buffer = [UInt8](repeating: 0, count: maxLength)
+            if scratch.count < maxLength { scratch = [UInt8](repeating: 0, count: maxLength) }
             while true {
                 guard descriptor >= 0 else { throw .closed(name: name) }
-                let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, maxLength) }
-                if count > 0 { return Array(buffer.prefix(count)) }
+                let count = scratch.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, maxLength) }
+                if count > 0 { return Array(scratch[..<count]) }
                 let code = errno
                 // EIO: no process holds the slave open right now (the host closed it).
                 guard count < 0, code == EAGAIN || code == EINTR || code == EIO else {

@@ -27,19 +27,36 @@ extension BenchCommand {
 
         func run() throws {
             let bytes = mebibytes << 20
-            let raw = median((0..<runs).map { _ in (try? PtyBench.rawCopy(bytes: bytes)) ?? 0 })
-            print(String(format: "pty raw copy: %.1f MiB/s (%d MiB, median of %d)", raw / 1_048_576, mebibytes, runs))
+            // Each run measures everything back to back, and shares are the median of the runs'
+            // own ratios, so a change of load between measurements moves both sides alike.
             let cases = XModemVariant.allCases.map { ($0, false) } + [(XModemVariant.ymodem, true)]
-            for (variant, streaming) in cases {
-                let rate = median((0..<runs).map { _ in (try? PtyBench.upload(bytes: bytes, variant: variant, streaming: streaming)) ?? 0 })
+            var raws: [Double] = [], floors: [Double] = [], rates = [[Double]](repeating: [], count: cases.count)
+            for _ in 0..<runs {
+                raws.append((try? PtyBench.rawCopy(bytes: bytes)) ?? 0)
+                floors.append((try? PtyBench.stopAndWait(bytes: bytes)) ?? 0)
+                for (index, (variant, streaming)) in cases.enumerated() {
+                    rates[index].append((try? PtyBench.upload(bytes: bytes, variant: variant, streaming: streaming)) ?? 0)
+                }
+            }
+            print(String(format: "pty raw copy: %.1f MiB/s (%d MiB, median of %d runs)", median(raws) / 1_048_576, mebibytes, runs))
+            print(String(format: "pty stop-and-wait floor (1029 bytes out, 1 byte back, no protocol): %.1f MiB/s = %.1f %% of raw copy",
+                         median(floors) / 1_048_576, share(floors, of: raws)))
+            for (index, (variant, streaming)) in cases.enumerated() {
+                let acknowledged = !streaming && variant != .xmodem
                 print(String(format: "%@ upload over the pty: %.1f MiB/s = %.1f %% of raw copy", streaming ? "ymodem-g" : variant.rawValue,
-                             rate / 1_048_576, rate / raw * 100))
+                             median(rates[index]) / 1_048_576, share(rates[index], of: raws))
+                      + (acknowledged ? String(format: ", %.1f %% of the stop-and-wait floor", share(rates[index], of: floors)) : ""))
             }
             if qemu { try QemuBench.run(bytes: qemuKibibytes << 10) }
         }
 
         private func median(_ values: [Double]) -> Double {
             values.sorted()[values.count / 2]
+        }
+
+        /// The median over runs of `values[i] / bases[i]`, in percent.
+        private func share(_ values: [Double], of bases: [Double]) -> Double {
+            median(zip(values, bases).map { $1 > 0 ? $0 / $1 * 100 : 0 })
         }
     }
 }
@@ -71,6 +88,32 @@ enum PtyBench {
         }
         done.wait()
         return Double(bytes) / seconds(since: start)
+    }
+
+    /// Bytes per second of the cheapest acknowledged exchange a pty allows: the host writes
+    /// 1029 bytes (a 1 KiB block's size) and waits for one byte, the far side reads the 1029
+    /// bytes and answers at once; 1024 bytes counted per round trip. No protocol code runs,
+    /// so it is the ceiling of any stop-and-wait upload over this pty on this machine.
+    static func stopAndWait(bytes: Int) throws -> Double {
+        let port = try SimulatedSerialPort()
+        let host = try SerialTransport(node: port.path)
+        defer { host.close() }
+        let device = port.device
+        let rounds = bytes / 1024
+        Thread.detachNewThread {
+            for _ in 0..<rounds {
+                var got = 0
+                while got < 1029, let chunk = try? device.read(maxLength: 65536, deadline: .after(seconds: 10)) { got += chunk.count }
+                guard (try? device.write([XModemByte.ack], deadline: .after(seconds: 5))) != nil else { return }
+            }
+        }
+        let block = [UInt8](repeating: 0x5A, count: 1029)
+        let start = Deadline.now
+        for _ in 0..<rounds {
+            try host.write(block, deadline: .after(seconds: 10))
+            _ = try host.read(maxLength: 64, deadline: .after(seconds: 10))
+        }
+        return Double(rounds * 1024) / seconds(since: start)
     }
 
     /// Bytes per second of an upload of `bytes` to a receiver on the master side.

@@ -37,7 +37,7 @@ struct EraseCommand: ParsableCommand {
             let parsed = try StorageAddress.parse(address)
             let connection = try EDLConnection(device: device.selection, session: session, edl: edl.settings, logger: global.makeLogger())
             defer { try? connection.close() }
-            let (lun, start, count) = try parsed.resolve(in: parsed.isLabel ? connection.readGPTs() : [:])
+            let (lun, start, count) = try connection.locate(parsed)
             if !dryRun {
                 try connection.firehose.erase(lun: lun, startSector: String(start), sectors: count, sectorSize: connection.sectorSize)
             }

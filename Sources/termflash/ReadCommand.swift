@@ -41,7 +41,7 @@ struct ReadCommand: ParsableCommand {
             let parsed = try StorageAddress.parse(address)
             let connection = try EDLConnection(device: device.selection, session: session, edl: edl.settings, logger: global.makeLogger())
             defer { try? connection.close() }
-            let (lun, start, count) = try parsed.resolve(in: parsed.isLabel ? connection.readGPTs() : [:])
+            let (lun, start, count) = try connection.locate(parsed)
             var result = Result(address: address, lun: lun, startSector: start, sectors: count,
                                 bytes: count * UInt64(connection.sectorSize), file: output)
             if dryRun { return try render(result, dry: true) }

@@ -4,6 +4,25 @@ import XCTest
 
 /// XMODEM / XMODEM-1K / YMODEM codecs and state machines, sender against receiver with no I/O.
 final class XModemTests: XCTestCase {
+    func testBlockPreparedDuringTheWaitIsSentOnACKAndNotOnNAK() throws {
+        let image = pattern(3000, seed: 4)
+        var sender = XModemSender(variant: .xmodem1K, source: MemoryByteSource(image))
+        let first = try sender.receive(XModemByte.crcRequest)
+        XCTAssertEqual(first, XModemFrame.encode(number: 1, data: Array(image[0..<1024]), blockSize: 1024, check: .crc16))
+        sender.prepareNextBlock()
+        XCTAssertEqual(try sender.receive(XModemByte.nak), first, "a NAK resends the outstanding block, not the prepared one")
+        sender.prepareNextBlock()
+        XCTAssertEqual(try sender.receive(XModemByte.ack),
+                       XModemFrame.encode(number: 2, data: Array(image[1024..<2048]), blockSize: 1024, check: .crc16))
+        XCTAssertEqual(sender.acknowledged, 1024)
+        sender.prepareNextBlock()
+        XCTAssertEqual(try sender.receive(XModemByte.ack),
+                       XModemFrame.encode(number: 3, data: Array(image[2048...]), blockSize: 1024, check: .crc16))
+        sender.prepareNextBlock()  // nothing follows the last block
+        XCTAssertEqual(try sender.receive(XModemByte.ack), [XModemByte.eot])
+        XCTAssertEqual(sender.acknowledged, 3000)
+    }
+
     func testCRC16XModemCheckValue() {
         XCTAssertEqual(CRC16XModem.checksum(Array("123456789".utf8)), 0x31C3)
     }

@@ -16,9 +16,25 @@ public struct CRC16XModem: Sendable {
 
     /// Feeds bytes.
     public mutating func update<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-        for byte in bytes {
-            register = (register << 8) ^ Self.table[Int(((register >> 8) ^ UInt16(byte)) & 0xFF)]
+        if let done: Void = bytes.withContiguousStorageIfAvailable({ update(buffer: UnsafeRawBufferPointer($0)) }) {
+            return done
         }
+        var crc = register
+        Self.table.withUnsafeBufferPointer { table in
+            for byte in bytes { crc = (crc << 8) ^ table[Int(UInt8(truncatingIfNeeded: crc >> 8) ^ byte)] }
+        }
+        register = crc
+    }
+
+    /// Feeds contiguous bytes: the table and the input are walked without bounds checks, as
+    /// every 1 KiB block of an upload goes through here on both sides.
+    private mutating func update(buffer: UnsafeRawBufferPointer) {
+        var crc = register
+        Self.table.withUnsafeBufferPointer { table in
+            let entries = table.baseAddress!
+            for byte in buffer { crc = (crc << 8) ^ entries[Int(UInt8(truncatingIfNeeded: crc >> 8) ^ byte)] }
+        }
+        register = crc
     }
 
     /// The checksum of everything fed so far.
@@ -60,6 +76,11 @@ public enum XModemCheck: String, Sendable, Codable {
 
     /// The trailer for `data`.
     public func trailer(for data: [UInt8]) -> [UInt8] {
+        trailer(for: data[...])
+    }
+
+    /// The trailer for a slice of a frame.
+    public func trailer(for data: ArraySlice<UInt8>) -> [UInt8] {
         switch self {
         case .checksum:
             return [data.reduce(UInt8(0)) { $0 &+ $1 }]
@@ -80,10 +101,13 @@ public enum XModemFrame {
                               padding: UInt8 = XModemByte.padding) -> [UInt8] {
         precondition(blockSize == 128 || blockSize == 1024, "XMODEM blocks are 128 or 1024 bytes")
         precondition(data.count <= blockSize, "a block holds at most \(blockSize) bytes")
-        var payload = data
-        if payload.count < blockSize { payload += [UInt8](repeating: padding, count: blockSize - payload.count) }
-        let start = blockSize == 1024 ? XModemByte.stx : XModemByte.soh
-        return [start, number, 255 &- number] + payload + check.trailer(for: payload)
+        var frame: [UInt8] = []
+        frame.reserveCapacity(3 + blockSize + check.length)  // one allocation per block
+        frame += [blockSize == 1024 ? XModemByte.stx : XModemByte.soh, number, 255 &- number]
+        frame += data
+        if data.count < blockSize { frame += repeatElement(padding, count: blockSize - data.count) }
+        frame += check.trailer(for: frame[3...])
+        return frame
     }
 
     /// YMODEM block 0: `name\0`, the length in decimal, then zeros. An empty name makes the
@@ -131,16 +155,30 @@ public enum XModemFrame {
 
     /// Decodes one complete block (its length from ``frameLength(start:check:)``).
     public static func decode(_ frame: [UInt8], check: XModemCheck) throws(DecodeFailure) -> Block {
+        try decode(frame[...], check: check)
+    }
+
+    /// Decodes one complete block lying in a receiver's buffer, without copying it first.
+    public static func decode(_ frame: ArraySlice<UInt8>, check: XModemCheck) throws(DecodeFailure) -> Block {
+        let (number, data) = try validate(frame, check: check)
+        return Block(number: number, data: Array(frame[data]))
+    }
+
+    /// Checks one complete block in place; returns its number and where its data lies in
+    /// `frame`'s indices, so a receiver can copy the data once, straight to its image.
+    public static func validate(_ frame: ArraySlice<UInt8>, check: XModemCheck) throws(DecodeFailure) -> (number: UInt8, data: Range<Int>) {
         guard let first = frame.first, let length = frameLength(start: first, check: check), frame.count == length else {
             throw .badStart(frame.first ?? 0)
         }
-        let number = frame[1]
-        guard frame[2] == 255 &- number else { throw .badComplement(number: number, complement: frame[2]) }
-        let data = Array(frame[3..<(length - check.length)])
-        let expected = check.trailer(for: data)
-        let actual = Array(frame[(length - check.length)...])
-        guard expected == actual else { throw .badCheck(number: number, expected: expected, actual: actual) }
-        return Block(number: number, data: data)
+        let base = frame.startIndex
+        let number = frame[base + 1]
+        guard frame[base + 2] == 255 &- number else { throw .badComplement(number: number, complement: frame[base + 2]) }
+        let dataEnd = base + length - check.length
+        let expected = check.trailer(for: frame[(base + 3)..<dataEnd])
+        guard frame[dataEnd...].elementsEqual(expected) else {
+            throw .badCheck(number: number, expected: expected, actual: Array(frame[dataEnd...]))
+        }
+        return (number, (base + 3)..<dataEnd)
     }
 
     /// Parses YMODEM block 0 data: the file name and its length (nil name for the batch end).

@@ -102,7 +102,7 @@ public struct XModemReceiver {
         case XModemByte.soh, XModemByte.stx:
             cancels = 0
             guard let length = XModemFrame.frameLength(start: first, check: check), buffer.count - head >= length else { return [] }
-            let frame = Array(buffer[head..<(head + length)])
+            let frame = buffer[head..<(head + length)]
             head += length
             return block(frame)
         default:
@@ -111,24 +111,24 @@ public struct XModemReceiver {
         }
     }
 
-    private mutating func block(_ frame: [UInt8]) -> [Reply] {
-        let decoded: XModemFrame.Block
+    private mutating func block(_ frame: ArraySlice<UInt8>) -> [Reply] {
+        let number: UInt8, payload: Range<Int>
         do {
-            decoded = try XModemFrame.decode(frame, check: check)
+            (number, payload) = try XModemFrame.validate(frame, check: check)
         } catch {
             rejected += 1
             if mode == .ymodemStreaming { return cancel() }
             return [Reply(bytes: [XModemByte.nak], delaySeconds: 0)]
         }
-        if mode.isYModem, decoded.number == 0, !headerDone || endsSeen >= requiredEnds {
-            return header(decoded.data)
+        if mode.isYModem, number == 0, !headerDone || endsSeen >= requiredEnds {
+            return header(Array(frame[payload]))
         }
-        if decoded.number == expected {
-            data += decoded.data
+        if number == expected {
+            data.append(contentsOf: frame[payload])  // the one copy, into the image
             expected &+= 1
             return mode == .ymodemStreaming ? [] : [ack]
         }
-        if decoded.number == expected &- 1, mode != .ymodemStreaming { return [ack] }  // a repeat after a lost ACK
+        if number == expected &- 1, mode != .ymodemStreaming { return [ack] }  // a repeat after a lost ACK
         return cancel()
     }
 

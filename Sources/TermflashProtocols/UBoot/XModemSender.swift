@@ -75,6 +75,8 @@ public struct XModemSender {
     private var attempts = 0
     private var cancels = 0
     private var lastAnswer = "none"
+    /// The block after the outstanding one, encoded while its ACK is awaited.
+    private var prepared: (offset: UInt64, number: UInt8, frame: [UInt8], length: Int)?
 
     /// A sender of `source`.
     public init(variant: XModemVariant, source: ByteSource, fileName: String = "image.bin") {
@@ -166,6 +168,16 @@ public struct XModemSender {
         return frame
     }
 
+    /// Encodes the block that follows the outstanding one, so that the ACK is answered with
+    /// bytes already made; call it while waiting for the receiver. Nothing is sent or counted,
+    /// and a NAK (which resends the outstanding block) leaves it for later.
+    public mutating func prepareNextBlock() {
+        guard phase == .awaitingBlockAck, prepared == nil else { return }
+        let offset = acknowledged + UInt64(outstandingLength)
+        guard offset < source.count, let next = try? encodeBlock(at: offset, number: blockNumber &+ 1) else { return }
+        prepared = (offset, blockNumber &+ 1, next.frame, next.length)
+    }
+
     /// Handles a timeout of ``timeoutSeconds``; returns what to send.
     public mutating func timedOut() throws(XModemError) -> [UInt8] {
         switch phase {
@@ -194,22 +206,34 @@ public struct XModemSender {
 
     private mutating func sendNextBlock() throws(XModemError) -> [UInt8] {
         if isStreaming, phase == .awaitingDataStart { phase = .streaming; return [] }
-        let remaining = source.count - acknowledged
-        guard remaining > 0 else {
+        guard source.count > acknowledged else {
             outstandingLength = 0
             return sendOutstanding([XModemByte.eot], phase: .awaitingEndAck)
         }
+        let next: (frame: [UInt8], length: Int)
+        if let prepared, prepared.offset == acknowledged, prepared.number == blockNumber {
+            next = (prepared.frame, prepared.length)
+        } else {
+            next = try encodeBlock(at: acknowledged, number: blockNumber)
+        }
+        prepared = nil
+        outstandingLength = next.length
+        return sendOutstanding(next.frame, phase: .awaitingBlockAck)
+    }
+
+    /// The block carrying the image from `offset`: 1 KiB, or 128 bytes for a short tail or
+    /// a checksum receiver.
+    private func encodeBlock(at offset: UInt64, number: UInt8) throws(XModemError) -> (frame: [UInt8], length: Int) {
+        let remaining = source.count - offset
         let size = variant.blockSize == 1024 && (remaining <= 128 || check == .checksum) ? 128 : variant.blockSize
         let data: [UInt8]
         do {
-            data = try source.read(offset: acknowledged, length: min(size, Int(remaining)))
+            data = try source.read(offset: offset, length: min(size, Int(remaining)))
         } catch {
-            throw .source(offset: acknowledged, reason: "\(error)")
+            throw .source(offset: offset, reason: "\(error)")
         }
-        guard !data.isEmpty else { throw .source(offset: acknowledged, reason: "the image ended early") }
-        outstandingLength = data.count
-        return sendOutstanding(XModemFrame.encode(number: blockNumber, data: data, blockSize: size, check: check),
-                               phase: .awaitingBlockAck)
+        guard !data.isEmpty else { throw .source(offset: offset, reason: "the image ended early") }
+        return (XModemFrame.encode(number: number, data: data, blockSize: size, check: check), data.count)
     }
 
     private mutating func finishFile() -> [UInt8] {
@@ -275,6 +299,7 @@ public enum XModemTransfer {
                 if sender.phase == .finished { leftover = Array(input[consumed...]) }
                 input.removeAll()
                 try transmit(reply, over: transport)
+                sender.prepareNextBlock()  // while the receiver checks the block just sent
                 if sender.phase == .streaming { try stream(&sender, over: transport, progress: progress) }
                 if sender.acknowledged != before { progress?(sender.acknowledged, sender.total) }
             }

@@ -98,6 +98,12 @@ final class EDLConnection {
         return try GPT.parse(lba1: header, entries: entries, sectorSize: sectorSize)
     }
 
+    /// Where `address` (a GPT label, or LUN/START+COUNT) lies on this unit; labels are looked up
+    /// in the GPTs read from it.
+    func locate(_ address: StorageAddress) throws -> (lun: Int, start: UInt64, count: UInt64) {
+        try address.resolve(in: address.isLabel ? readGPTs() : [:])
+    }
+
     /// The GPTs of every LUN that has one; LUNs without are logged and left out.
     func readGPTs() -> [Int: GPT] {
         var tables: [Int: GPT] = [:]
