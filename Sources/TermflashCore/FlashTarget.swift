@@ -20,7 +20,20 @@ public struct FlashRegion: Hashable, Sendable, Codable, CustomStringConvertible 
     /// The first byte after the region.
     public var end: UInt64 { offset + length }
 
+    /// `lun` of a region known only by its partition's label until the unit's partition
+    /// table is read (a plan made before the device is reached, placed when it is opened).
+    public static let labelOnly = -1
+
+    /// A partition named by label, to be placed on the unit later.
+    public static func label(_ name: String, length: UInt64) -> FlashRegion {
+        FlashRegion(partition: name, lun: labelOnly, offset: 0, length: length)
+    }
+
+    /// Whether the region still waits for its place on the unit.
+    public var isLabelOnly: Bool { lun == Self.labelOnly }
+
     public var description: String {
+        if isLabelOnly, let partition { return "\(partition) (by label: LUN and sectors from the unit's GPT)" }
         let range = "LUN \(lun) bytes \(offset)+\(length)"
         return partition.map { "\($0) (\(range))" } ?? range
     }

@@ -142,10 +142,22 @@ public final class DeltaDecoder {
         let chunkOffset = offset
         let chunk = try readChunkHeader(at: &offset, expectedLength: expectedLength)
         let control = try unpack(at: &offset, packed: chunk.controlPacked, raw: chunk.controlRaw, stream: "control")
-        let diff = try unpack(at: &offset, packed: chunk.diffPacked, raw: chunk.diffRaw, stream: "diff")
+        let diffOffset = offset
+        var diffStream = try unpack(at: &offset, packed: chunk.diffPacked, raw: chunk.diffRaw, stream: "diff")
+        let diff = try diffBytes(&diffStream, chunk: chunk, at: diffOffset)
         let extra = try unpack(at: &offset, packed: chunk.extraPacked, raw: chunk.extraRaw, stream: "extra")
         let program = try ControlProgram.parse(control, version: header.version, patch: patchName, offset: chunkOffset)
         return try program.run(chunk: chunk, diff: diff, extra: extra, source: source, patch: patchName, offset: chunkOffset)
+    }
+
+    /// The chunk's diff bytes: the stream itself before version 3, else decoded by its layout.
+    private func diffBytes(_ stream: inout [UInt8], chunk: DeltaChunkHeader, at offset: UInt64) throws -> [UInt8] {
+        guard header.version >= 3 else { return stream }
+        switch DiffLayout.decode(&stream, expectedCount: Int(chunk.targetLength - chunk.extraRaw)) {
+        case let .success(diff): return diff
+        case let .failure(failure):
+            throw DeltaError.corruptStream(patch: patchName, offset: offset, stream: "diff", reason: failure.description)
+        }
     }
 
     static func sha256(of source: ByteSource) throws -> [UInt8] {
@@ -282,11 +294,11 @@ struct ControlProgram {
     }
 }
 
-/// Random reads of the source through a small cache of aligned blocks (64 × 16 KiB), so
+/// Random reads of the source through a small cache of aligned blocks (32 × 16 KiB), so
 /// many short copies from scattered places cost one small read each, not a big one.
 final class SourceWindow {
     private static let blockSize = 16 << 10
-    private static let blockCount = 64
+    private static let blockCount = 32
     private let source: ByteSource
     private var blocks: [UInt64: [UInt8]] = [:]
     private var order: [UInt64] = []

@@ -166,18 +166,28 @@ enum ChunkWriter {
             extra += new[(operation.targetStart + operation.addLength)..<operation.targetEnd]
         }
         let control = controlColumns(operations)
-        let packed = [LZMACodec.compress(control, for: .control), LZMACodec.compress(diff, for: .diff),
-                      LZMACodec.compress(extra, for: .extra)]
+        let (diffStream, packedDiff) = smallestDiffLayout(diff)
+        let packed = [LZMACodec.compress(control, for: .control), packedDiff, LZMACodec.compress(extra, for: .extra)]
         let header = DeltaChunkHeader(
             sourceCursor: UInt64(operations.first?.sourceStart ?? 0), targetLength: UInt32(diff.count + extra.count),
             controlRaw: UInt32(control.count), controlPacked: UInt32(packed[0].count),
-            diffRaw: UInt32(diff.count), diffPacked: UInt32(packed[1].count),
+            diffRaw: UInt32(diffStream.count), diffPacked: UInt32(packed[1].count),
             extraRaw: UInt32(extra.count), extraPacked: UInt32(packed[2].count))
         return header.encoded() + packed[0] + packed[1] + packed[2]
     }
 }
 
 extension ChunkWriter {
+    /// The diff stream in each layout, packed; the smaller pair (raw, packed) wins.
+    static func smallestDiffLayout(_ diff: [UInt8]) -> ([UInt8], [UInt8]) {
+        guard !diff.isEmpty else { return ([], []) }
+        let candidates = [DiffLayout.zeroRuns, .plain].map { layout in
+            let stream = layout.encode(diff)
+            return (stream, LZMACodec.compress(stream, for: .diff))
+        }
+        return candidates.min { $0.1.count < $1.1.count }!
+    }
+
     /// The control stream (version 2): the operation count, then every add length, every
     /// insert length and every seek, each column of LEB128 integers on its own so that
     /// LZMA sees like next to like.

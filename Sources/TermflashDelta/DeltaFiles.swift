@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import TermflashCore
 import TermflashCrypto
@@ -17,6 +20,7 @@ public enum DeltaFiles {
 
     /// Rebuilds `outputPath` from `oldPath` and `patchPath`; on any error the output is not created.
     public static func apply(old oldPath: String, patch patchPath: String, output outputPath: String) throws -> DeltaHeader {
+        DecoderMemory.returnFreedWindows()
         let decoder = try DeltaDecoder(patch: try open(patchPath), name: patchPath)
         let source = try open(oldPath)
         try writeAtomically(outputPath) { handle in
@@ -112,5 +116,22 @@ public struct DeltaInfo: Sendable, Codable {
 
     private func percent(_ part: UInt64, _ whole: UInt64) -> String {
         whole == 0 ? "-" : String(format: "%.2f %%", Double(part) * 100 / Double(whole))
+    }
+}
+
+/// glibc raises its mmap threshold each time a large buffer is freed, after which the
+/// decoder's per-window buffers come from the heap and stay in the process once freed
+/// (measured: +1.9 MiB peak RSS rebuilding a 108 MB tar). Pinning the threshold at glibc's
+/// initial 128 KiB keeps every window buffer mapped and returned on free.
+/// (`mallopt` lives in <malloc.h>, which the Glibc module leaves out, so it is looked up.)
+enum DecoderMemory {
+    private static let mmapThreshold: Int32 = -3 // M_MMAP_THRESHOLD
+
+    static func returnFreedWindows() {
+        #if canImport(Glibc)
+        guard let program = dlopen(nil, RTLD_NOW), let symbol = dlsym(program, "mallopt") else { return }
+        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+        _ = unsafeBitCast(symbol, to: MallOpt.self)(mmapThreshold, 128 << 10)
+        #endif
     }
 }

@@ -1,4 +1,4 @@
-/// The termflash delta format, version 2 (all integers little-endian):
+/// The termflash delta format, version 3 (all integers little-endian):
 ///
 /// ```
 /// header   "TFDELTA1" version:u16 flags:u16 blockSize:u32
@@ -17,13 +17,17 @@
 /// `add` bytes of the source at the cursor to the next `add` diff bytes (mod 256), copy
 /// `insert` bytes of the extra stream, then move the cursor by `seek`. Version 2 stores the
 /// operation count and then each field as a column (all adds, all inserts, all seeks),
-/// which compresses better than version 1's interleaved triples; both are read.
+/// which compresses better than version 1's interleaved triples. Version 3 starts the diff
+/// stream with a layout byte (`DiffLayout`: plain, or runs of zeros and literal bytes), so
+/// `diffRaw` is the stream's length, not the number of diff bytes (which is
+/// `targetLength - extraRaw`). Versions 1 to 3 are read.
 public enum DeltaFormat {
     static let magic: [UInt8] = Array("TFDELTA1".utf8)
     static let trailerMagic: [UInt8] = Array("TFDEND01".utf8)
-    static let version: UInt16 = 2
-    /// Versions the decoder reads (1: control triples interleaved, 2: control in columns).
-    static let readableVersions: ClosedRange<UInt16> = 1...2
+    static let version: UInt16 = 3
+    /// Versions the decoder reads (1: control triples interleaved, 2: control in columns,
+    /// 3: and a diff layout byte).
+    static let readableVersions: ClosedRange<UInt16> = 1...3
     static let headerSize = 112
     static let chunkHeaderSize = 36
     static let trailerSize = 40
@@ -141,9 +145,15 @@ struct DeltaChunkHeader: Equatable {
         guard chunk.targetLength == expectedLength else {
             throw invalid("target length", 8, "\(chunk.targetLength) bytes where the header implies \(expectedLength)")
         }
-        guard chunk.diffRaw <= chunk.targetLength, chunk.extraRaw <= chunk.targetLength,
-              UInt64(chunk.diffRaw) + UInt64(chunk.extraRaw) == UInt64(chunk.targetLength) else {
-            throw invalid("stream lengths", 20, "diff \(chunk.diffRaw) + extra \(chunk.extraRaw) bytes do not make \(chunk.targetLength)")
+        if header.version >= 3 {
+            guard chunk.extraRaw <= chunk.targetLength, UInt64(chunk.diffRaw) <= UInt64(chunk.targetLength) * 2 + 16 else {
+                throw invalid("stream lengths", 20, "diff stream \(chunk.diffRaw) / extra \(chunk.extraRaw) bytes cannot make \(chunk.targetLength)")
+            }
+        } else {
+            guard chunk.diffRaw <= chunk.targetLength, chunk.extraRaw <= chunk.targetLength,
+                  UInt64(chunk.diffRaw) + UInt64(chunk.extraRaw) == UInt64(chunk.targetLength) else {
+                throw invalid("stream lengths", 20, "diff \(chunk.diffRaw) + extra \(chunk.extraRaw) bytes do not make \(chunk.targetLength)")
+            }
         }
         let controlLimit = UInt64(chunk.targetLength) * 3 + 64
         guard UInt64(chunk.controlRaw) <= min(controlLimit, UInt64(DeltaFormat.maximumWindow) * 2) else {

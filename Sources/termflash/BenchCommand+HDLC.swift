@@ -29,11 +29,14 @@ extension BenchCommand {
                          Double(framing.payloadBytes) / framing.decodeSeconds / 1e6, framing.megabytesPerSecond, runs))
             let folder = ProcessInfo.processInfo.environment["TMPDIR"] ?? NSTemporaryDirectory()
             for block in blockSize {
-                let speeds = try (0..<runs).map { _ in
+                let results = try (0..<runs).map { _ in
                     try HDLCBenchmark.streamingWrite(megabytes: megabytes, blockSize: block, window: 8, folder: folder)
-                }.sorted()
-                print(String(format: "streaming-dload write into the in-process simulator: %d MB in %d-byte writes, window 8: %.0f MB/s host-side (median of %d)",
-                             megabytes, block, speeds[runs / 2], runs))
+                }
+                let wall = results.map(\.megabytesPerSecond).sorted()
+                let hostCPU = results.map(\.hostCPUMegabytesPerSecond).sorted()
+                print(String(format: "streaming-dload write into the in-process simulator: %d MB in %d-byte writes, window 8: "
+                             + "%.0f MB/s host-side (%.0f–%.0f), %.0f MB per CPU-second of the host thread (median of %d)",
+                             megabytes, block, wall[runs / 2], wall[0], wall[runs - 1], hostCPU[runs / 2], runs))
             }
         }
 

@@ -53,6 +53,9 @@ struct FlashSession {
     let resolver: SourceResolver
     /// Closes the device (and the recording, or checks the replay is finished).
     let close: () throws -> Void
+    /// Gives regions planned by label alone (``FlashRegion/isLabelOnly``) their place on the
+    /// unit, once its partition table is known.
+    var place: (UpdatePlan) throws -> UpdatePlan = { $0 }
 }
 
 /// One protocol family's way into `termflash flash`: it turns the request into a plan

@@ -52,6 +52,7 @@ struct FlashCommand: ParsableCommand {
                 return try packages.recordInstalled(request.packages, unitKey: request.unitKey, unit: request.unit)
             }
             let opened = try backend.open(for: request, transports: TransportFactory(session: session), logger: logger)
+            do { plan = try opened.place(plan) } catch { try? opened.close(); throw error }
             let engine = UpdateEngine(plan: plan, target: opened.target, resolver: opened.resolver,
                                       journalPath: flash.journal ?? defaultJournal(for: plan), options: engineOptions,
                                       logger: logger, events: ProgressRenderer(enabled: !flash.json).handle)

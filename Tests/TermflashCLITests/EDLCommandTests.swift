@@ -1,4 +1,5 @@
 import Foundation
+import TermflashCore
 import TermflashCrypto
 import TermflashImages
 import TestSupport
@@ -144,6 +145,53 @@ final class EDLCommandTests: CLITestCase {
             }
         }
         XCTAssertGreaterThan(scribbled, 0, "the sample set has a sparse image with DONT_CARE runs")
+    }
+
+    func testImagesAreWrittenByGPTLabelAsTheUnitsTablesPlaceThem() throws {
+        let simulator = try startSimulator(["--format", "--size-mib", "16"])
+        var random = SplitMix64(seed: 44)
+        let boot = (0..<(300 << 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        let fsg = (0..<(20_000)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        let bootPath = simulator.folder + "/boot.img", fsgPath = simulator.folder + "/fsg.bin"
+        try Data(boot).write(to: URL(fileURLWithPath: bootPath))
+        try Data(fsg).write(to: URL(fileURLWithPath: fsgPath))
+        let images = ["--allow-unsigned", bootPath, "--partition", "boot", fsgPath, "--partition", "fsg"]
+
+        let dry = try run(on: nil, ["flash", "--dry-run"] + images + edl(simulator))
+        XCTAssertEqual(dry.status, 0, dry.standardError)
+        XCTAssertTrue(dry.standardOutput.contains("boot (by label: LUN and sectors from the unit's GPT)"), dry.standardOutput)
+
+        let flashed = try run(on: nil, ["flash", "--json"] + images + edl(simulator))
+        XCTAssertEqual((try json(flashed) as? [String: Any])?["state"] as? String, "SUCCESS")
+        let rows = try XCTUnwrap(try json(try run(on: nil, ["partitions", "--json"] + edl(simulator))) as? [[String: Any]])
+        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: simulator.storage)[.size] as? NSNumber).uint64Value
+        for (name, bytes) in [("boot", boot), ("fsg", fsg)] {
+            let row = try XCTUnwrap(rows.first { $0["name"] as? String == name })
+            let lun = try XCTUnwrap(row["lun"] as? Int), first = try XCTUnwrap(row["firstLBA"] as? Int)
+            XCTAssertEqual(try simulator.storageDigest(lun: lun, lunBytes: size / 2, sector: UInt64(first), sectorSize: 512, count: UInt64(bytes.count)),
+                           SHA256.hash(bytes), "\(name) at LUN \(lun) sector \(first)")
+        }
+
+        let keyring = simulator.folder + "/keyring", package = simulator.folder + "/boot.tfpkg"
+        let newBoot = boot.map { $0 ^ 0x5A }
+        try Data(newBoot).write(to: URL(fileURLWithPath: bootPath))
+        XCTAssertEqual(try run(on: nil, ["keys", "generate", "factory", "-o", simulator.folder, "--trust", "--keyring", keyring]).status, 0)
+        let created = try run(on: nil, ["package", "create", "--id", "edl-boot", "--version", "2", "--profile", "edl-9008", "--image", "boot=\(bootPath)",
+                                        "--backend", "edl", "--key", simulator.folder + "/factory.key.pem", "-o", package])
+        XCTAssertEqual(created.status, 0, created.standardError)
+        let signed = try run(on: nil, ["flash", package, "--profile", "edl-9008", "--keyring", keyring, "--ledger", simulator.folder + "/units.json"]
+                                 + edl(simulator))
+        XCTAssertEqual(signed.status, 0, signed.standardError)
+        let bootRow = try XCTUnwrap(rows.first { $0["name"] as? String == "boot" })
+        XCTAssertEqual(try simulator.storageDigest(lun: 0, lunBytes: size / 2, sector: UInt64(bootRow["firstLBA"] as? Int ?? 0), sectorSize: 512,
+                                                   count: UInt64(newBoot.count)), SHA256.hash(newBoot), "a signed package goes to its GPT label too")
+
+        let before = try Data(contentsOf: URL(fileURLWithPath: simulator.storage))
+        let unknown = try run(on: nil, ["flash", "--allow-unsigned", bootPath, "--partition", "bootx"] + edl(simulator))
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.standardError.contains("bootx"), unknown.standardError)
+        XCTAssertTrue(unknown.standardError.contains("sbl1, aboot, boot, modem, userdata, fsg, persist"), unknown.standardError)
+        XCTAssertTrue(try Data(contentsOf: URL(fileURLWithPath: simulator.storage)) == before, "nothing is written for an unknown label")
     }
 
     func testInfoReadsSaharaFactsAndStorage() throws {

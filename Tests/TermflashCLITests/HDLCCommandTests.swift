@@ -157,6 +157,18 @@ final class HDLCCommandTests: CLITestCase {
         XCTAssertTrue(at.standardOutput.contains("Enter download mode result(0:FAIL 1:SUCCESS):1"), at.standardOutput + at.standardError)
     }
 
+    func testBenchHDLCRunsAndChecksEveryByteItStreamed() throws {
+        // Functional only (figures are for the README): the framing run checks every frame
+        // came back, the write run reads the whole image back from the simulated NAND.
+        let result = try run(on: nil, ["bench", "hdlc", "--megabytes", "2", "--runs", "1", "--frame-size", "1000", "--block-size", "1024"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, result.standardOutput)
+        XCTAssertTrue(lines[0].hasPrefix("hdlc framing: 2 MB in 1000-byte frames: encode "), lines[0])
+        XCTAssertTrue(lines[1].hasPrefix("streaming-dload write into the in-process simulator: 2 MB in 1024-byte writes, window 8: "), lines[1])
+        XCTAssertTrue(lines[1].contains("per CPU-second of the host thread (median of 1)"), lines[1])
+    }
+
     func testPartitionsDecodesATableFile() throws {
         let result = try run(on: nil, ["partitions", "--table", fixtures + "/pt-mf667-r.bin"])
         XCTAssertEqual(result.status, 0, result.standardError)

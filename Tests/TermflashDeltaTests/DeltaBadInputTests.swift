@@ -62,6 +62,22 @@ final class DeltaBadInputTests: XCTestCase {
                        .outsideSource(patch: "p.delta", offset: 112, position: 0, length: 20, sourceSize: 10))
     }
 
+    /// A diff stream that does not give the operations' diff bytes names the diff stream.
+    func testDiffStreamThatDoesNotAddUp() {
+        let source = Array(UInt8(1)...10)
+        let target = Array(source[0..<5])
+        for (stream, reason) in [([UInt8(7), 0, 0], "unknown diff layout 7 (0 plain and 1 zero runs are defined)"),
+                                 ([1, 1, 2, 2, 5, 5], "it gives 4 diff bytes where the operations add 5")] {
+            let patch = HandMadePatch.build(source: source, target: target, control: [1, 5, 0, 0], diff: [], extra: [], diffStream: stream)
+            guard case let .corruptStream(_, _, name, actual) = apply(patch, to: source) else {
+                XCTFail("\(String(describing: apply(patch, to: source)))")
+                continue
+            }
+            XCTAssertEqual(name, "diff")
+            XCTAssertEqual(actual, reason)
+        }
+    }
+
     /// Control streams whose operation count or columns do not add up name the control stream.
     func testControlColumnsThatDoNotAddUp() {
         let source = Array(UInt8(1)...10)

@@ -56,21 +56,24 @@ final class DeltaRoundTripTests: XCTestCase {
         XCTAssertLessThan(identical.count, 1000)
     }
 
-    /// Version 1 patches (control triples interleaved) still apply; version 2 writes columns.
+    /// Version 1 patches (control triples interleaved) and version 2 (columns) still apply;
+    /// version 3 adds the diff layout byte.
     func testBothControlLayoutsRebuildTheSameTarget() throws {
         let source = Array(UInt8(1)...10)
         let target: [UInt8] = [1, 2, 3, 4, 5, 0xA, 0xB, 0xC, 8, 9, 11]
         let triples: [UInt8] = [5, 3, 4 /* seek +2, zigzag */, 3, 0, 0]
         let columns: [UInt8] = [2, /* adds */ 5, 3, /* inserts */ 3, 0, /* seeks */ 4, 0]
         let diff: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 1]
-        for (version, control) in [(UInt16(1), triples), (UInt16(2), columns)] {
-            let patch = HandMadePatch.build(source: source, target: target, control: control, diff: diff, extra: [0xA, 0xB, 0xC], version: version)
+        let layouts: [(UInt16, [UInt8], DiffLayout)] = [(1, triples, .plain), (2, columns, .plain), (3, columns, .plain), (3, columns, .zeroRuns)]
+        for (version, control, layout) in layouts {
+            let patch = HandMadePatch.build(source: source, target: target, control: control, diff: diff, extra: [0xA, 0xB, 0xC],
+                                            version: version, layout: layout)
             let decoder = try DeltaDecoder(patch: MemoryByteSource(patch), name: "v\(version)")
             XCTAssertEqual(decoder.header.version, version)
-            XCTAssertEqual(try decoder.apply(source: source), target, "version \(version)")
+            XCTAssertEqual(try decoder.apply(source: source), target, "version \(version), \(layout)")
         }
         let written = try DeltaEncoder().encode(old: source, new: target)
-        XCTAssertEqual(written[8], 2, "the encoder writes version 2")
+        XCTAssertEqual(written[8], 3, "the encoder writes version 3")
     }
 
     /// A short string that also occurs far away in the source must not split a cover in two

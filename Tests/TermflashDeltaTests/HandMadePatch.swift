@@ -2,9 +2,12 @@ import TermflashCrypto
 @testable import TermflashDelta
 
 /// One-chunk patches assembled field by field, for decoder tests that need exact bytes.
+/// From version 3 the diff bytes go in `layout` (or `diffStream` is used as it is).
 enum HandMadePatch {
     static func build(source: [UInt8], target: [UInt8], control: [UInt8], diff: [UInt8], extra: [UInt8],
-                      sourceCursor: UInt64 = 0, version: UInt16 = DeltaFormat.version) -> [UInt8] {
+                      sourceCursor: UInt64 = 0, version: UInt16 = DeltaFormat.version,
+                      layout: DiffLayout = .plain, diffStream: [UInt8]? = nil) -> [UInt8] {
+        let diff = diffStream ?? (version >= 3 && !diff.isEmpty ? layout.encode(diff) : diff)
         let packed = [LZMACodec.compress(control, for: .control), LZMACodec.compress(diff, for: .diff),
                       LZMACodec.compress(extra, for: .extra)]
         let chunk = DeltaChunkHeader(sourceCursor: sourceCursor, targetLength: UInt32(target.count),

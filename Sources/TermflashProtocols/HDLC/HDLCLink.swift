@@ -43,6 +43,15 @@ public final class HDLCLink {
         }
     }
 
+    /// Sends bytes already framed (several frames in one transport write).
+    public func sendFramed(_ frames: [UInt8], what: String) throws(HDLCLinkError) {
+        do {
+            try transport.write(frames, deadline: .after(milliseconds: timeoutMilliseconds))
+        } catch {
+            throw .transport(error, waitingFor: "the device to take " + what)
+        }
+    }
+
     /// The next intact frame's payload; a damaged frame throws (and is dropped).
     public func receive(waitingFor what: String, deadline: Deadline? = nil) throws(HDLCLinkError) -> [UInt8] {
         let deadline = deadline ?? .after(milliseconds: timeoutMilliseconds)

@@ -92,6 +92,7 @@ public final class StreamingDLoadSession {
                             confirmed: ((UInt64) -> Void)? = nil) throws(StreamingDLoadError) -> UInt64 {
         let window = max(1, Int(device?.windowSize ?? 1))
         var outstanding: [(address: UInt32, count: Int)] = []
+        var batch = StreamWriteBatch(blockSize: blockSize, window: window)
         var sent: UInt64 = 0
         var done: UInt64 = 0
         func collect() throws(StreamingDLoadError) {
@@ -103,18 +104,25 @@ public final class StreamingDLoadSession {
             confirmed?(done)
             progress?(done, length)
         }
-        while sent < length {
-            let count = Int(min(UInt64(blockSize), length - sent))
-            let data: [UInt8]
-            do { data = try source.read(offset: sent, length: count) } catch {
+        while sent < length || !outstanding.isEmpty {
+            let packetsLeft = Int((length - sent + UInt64(blockSize) - 1) / UInt64(blockSize))
+            let room = window - outstanding.count
+            // Refill only once half the window (or all that is left) is free: one write per batch.
+            guard packetsLeft > 0, room >= min(max(1, window / 2), packetsLeft) else {
+                try collect()
+                continue
+            }
+            let chunk: [UInt8]
+            do { chunk = try source.read(offset: sent, length: Int(min(UInt64(room * blockSize), length - sent))) } catch {
                 throw .partitionTable("reading the image at offset \(sent): \(error)")
             }
-            try send(.streamWrite(address: UInt32(truncatingIfNeeded: sent), data: data))
-            outstanding.append((UInt32(truncatingIfNeeded: sent), count))
-            sent += UInt64(count)
-            if outstanding.count >= window { try collect() }
+            guard !chunk.isEmpty else {
+                throw .partitionTable("the image ended at offset \(sent), \(length - sent) bytes before its stated length")
+            }
+            for packet in batch.frame(chunk, at: UInt32(truncatingIfNeeded: sent)) { outstanding.append(packet) }
+            sent += UInt64(chunk.count)
+            do { try link.sendFramed(batch.frames, what: "STREAM-WRITE") } catch { throw .link(error) }
         }
-        while !outstanding.isEmpty { try collect() }
         return done
     }
 

@@ -30,22 +30,26 @@ extension QualcommHDLCDevice {
         }
     }
 
+    /// Answers every frame decoded so far, the replies to one read of the host's bytes in one
+    /// write (a window of stream writes costs the host one wake-up, not one per packet).
     private func answerEveryFrame(in decoder: inout HDLCDecoder, on transport: Transport) -> Bool {
-        while true {
+        var out: [UInt8] = []
+        var more = true
+        while more, mode != .gone {
             let replies: [[UInt8]]
             do {
-                guard let frame = try decoder.next() else { return true }
+                guard let frame = try decoder.next() else { break }
                 replies = handle(frame)
             } catch {
                 replies = handleBadFrame(error)
             }
             let leadingFlag = mode != .diag
-            var out: [UInt8] = []
             for reply in replies { out += damage(HDLCEncoder.frame(reply, leadingFlag: leadingFlag)) }
-            if !out.isEmpty {
-                do { try transport.write(out, deadline: .after(seconds: 10)) } catch { return false }
-            }
-            if mode == .gone { return false }
+            more = mode != .gone
         }
+        if !out.isEmpty {
+            do { try transport.write(out, deadline: .after(seconds: 10)) } catch { return false }
+        }
+        return mode != .gone
     }
 }
