@@ -28,24 +28,29 @@ extension BenchCommand {
         func run() throws {
             let bytes = mebibytes << 20
             // Each run measures everything back to back, and shares are the median of the runs'
-            // own ratios, so a change of load between measurements moves both sides alike.
+            // own ratios, so a change of load between measurements moves both sides alike. The
+            // CPU time both ends spent per MiB (this process: host and far side, user and
+            // kernel) is what the code costs, whatever the scheduler made of the wall time.
             let cases = XModemVariant.allCases.map { ($0, false) } + [(XModemVariant.ymodem, true)]
-            var raws: [Double] = [], floors: [Double] = [], rates = [[Double]](repeating: [], count: cases.count)
+            var raws: [Measurement] = [], floors: [Measurement] = []
+            var rates = [[Measurement]](repeating: [], count: cases.count)
             for _ in 0..<runs {
-                raws.append((try? PtyBench.rawCopy(bytes: bytes)) ?? 0)
-                floors.append((try? PtyBench.stopAndWait(bytes: bytes)) ?? 0)
+                raws.append(Measurement.take(bytes: bytes) { try PtyBench.rawCopy(bytes: bytes) })
+                floors.append(Measurement.take(bytes: bytes) { try PtyBench.stopAndWait(bytes: bytes) })
                 for (index, (variant, streaming)) in cases.enumerated() {
-                    rates[index].append((try? PtyBench.upload(bytes: bytes, variant: variant, streaming: streaming)) ?? 0)
+                    rates[index].append(Measurement.take(bytes: bytes) { try PtyBench.upload(bytes: bytes, variant: variant, streaming: streaming) })
                 }
             }
-            print(String(format: "pty raw copy: %.1f MiB/s (%d MiB, median of %d runs)", median(raws) / 1_048_576, mebibytes, runs))
-            print(String(format: "pty stop-and-wait floor (1029 bytes out, 1 byte back, no protocol): %.1f MiB/s = %.1f %% of raw copy",
-                         median(floors) / 1_048_576, share(floors, of: raws)))
+            print(String(format: "pty raw copy: %.1f MiB/s, CPU %.2f ms/MiB (%d MiB, median of %d runs)",
+                         median(raws.map(\.rate)) / 1_048_576, median(raws.map(\.cpuMillisecondsPerMiB)), mebibytes, runs))
+            print(String(format: "pty stop-and-wait floor (1029 bytes out, 1 byte back, no protocol): %.1f MiB/s = %.1f %% of raw copy, CPU %.2f ms/MiB",
+                         median(floors.map(\.rate)) / 1_048_576, share(floors, of: raws), median(floors.map(\.cpuMillisecondsPerMiB))))
             for (index, (variant, streaming)) in cases.enumerated() {
                 let acknowledged = !streaming && variant != .xmodem
                 print(String(format: "%@ upload over the pty: %.1f MiB/s = %.1f %% of raw copy", streaming ? "ymodem-g" : variant.rawValue,
-                             median(rates[index]) / 1_048_576, share(rates[index], of: raws))
-                      + (acknowledged ? String(format: ", %.1f %% of the stop-and-wait floor", share(rates[index], of: floors)) : ""))
+                             median(rates[index].map(\.rate)) / 1_048_576, share(rates[index], of: raws))
+                      + (acknowledged ? String(format: ", %.1f %% of the stop-and-wait floor", share(rates[index], of: floors)) : "")
+                      + String(format: ", CPU %.2f ms/MiB", median(rates[index].map(\.cpuMillisecondsPerMiB))))
             }
             if qemu { try QemuBench.run(bytes: qemuKibibytes << 10) }
         }
@@ -54,10 +59,33 @@ extension BenchCommand {
             values.sorted()[values.count / 2]
         }
 
-        /// The median over runs of `values[i] / bases[i]`, in percent.
-        private func share(_ values: [Double], of bases: [Double]) -> Double {
-            median(zip(values, bases).map { $1 > 0 ? $0 / $1 * 100 : 0 })
+        /// The median over runs of the rate of `values[i]` against that of `bases[i]`, in percent.
+        private func share(_ values: [Measurement], of bases: [Measurement]) -> Double {
+            median(zip(values, bases).map { $1.rate > 0 ? $0.rate / $1.rate * 100 : 0 })
         }
+    }
+}
+
+/// One timed transfer: its rate and the CPU time this process spent on it.
+struct Measurement {
+    var rate: Double
+    var cpuMillisecondsPerMiB: Double
+
+    /// Runs `body` (which returns bytes per second) and reads this process's CPU time around it;
+    /// a failed run counts as rate 0.
+    static func take(bytes: Int, _ body: () throws -> Double) -> Measurement {
+        let before = cpuSeconds()
+        let rate = (try? body()) ?? 0
+        let spent = cpuSeconds() - before
+        return Measurement(rate: rate, cpuMillisecondsPerMiB: spent * 1000 / (Double(bytes) / 1_048_576))
+    }
+
+    /// User and system time of every thread of the process so far.
+    private static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }
 

@@ -22,7 +22,7 @@ final class StreamingDLoadDeltaFlashTests: XCTestCase {
     }
 
     private func fixture(_ name: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.repositoryRoot + "/Tests/Fixtures/nand-partition-tables/" + name)))
+        try Fixtures.bytes("nand-partition-tables/" + name)
     }
 
     /// A simulated MF825 with its programmer running and `apps` already in APPS.

@@ -19,7 +19,7 @@ final class QualcommHDLCEndToEndTests: XCTestCase {
     }
 
     private func fixture(_ name: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.repositoryRoot + "/Tests/Fixtures/nand-partition-tables/" + name)))
+        try Fixtures.bytes("nand-partition-tables/" + name)
     }
 
     /// A simulated MF825 (its real MIBIB) on a 256 MiB sparse NAND.

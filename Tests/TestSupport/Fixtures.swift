@@ -14,6 +14,11 @@ public enum Fixtures {
         "\(repositoryRoot)/Captures/\(relative)"
     }
 
+    /// The bytes of a file under `Tests/Fixtures/` (partition tables, small images).
+    public static func bytes(_ relative: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(repositoryRoot)/Tests/Fixtures/\(relative)")))
+    }
+
     /// A fresh temporary folder under `$TMPDIR` for one test.
     public static func temporaryDirectory(_ label: String = #function) throws -> String {
         let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? NSTemporaryDirectory()

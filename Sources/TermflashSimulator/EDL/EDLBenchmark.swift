@@ -68,10 +68,33 @@ public enum EDLBenchmark {
         return Result(bytes: sectors * 512, seconds: seconds, peakBefore: before, peakAfter: after, hostCPUSeconds: cpu, verified: digest == imageSHA256)
     }
 
-    /// The same against the in-process simulator over a storage file at `storagePath`.
+    /// Bytes of a one-LUN storage that holds an image of `imageBytes` with room to spare.
+    public static func storageBytes(forImage imageBytes: UInt64) -> UInt64 {
+        (imageBytes + (1 << 20)) / 4096 * 4096 + (1 << 20)
+    }
+
+    /// Writes `bytes` zero bytes to `path` so the storage exists in full before the clock
+    /// starts, as a unit's flash does: the measured writes then overwrite it instead of making
+    /// the file system allocate pages.
+    public static func prepareStorage(path: String, bytes: UInt64) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw EDLStorageError.cannotOpen(path: path, reason: "cannot create")
+        }
+        defer { try? handle.close() }
+        let zeros = Data(count: 1 << 20)
+        var written: UInt64 = 0
+        while written < bytes {
+            let count = Int(min(UInt64(zeros.count), bytes - written))
+            try handle.write(contentsOf: zeros.prefix(count))
+            written += UInt64(count)
+        }
+    }
+
+    /// The same against the in-process simulator over a storage file at `storagePath`
+    /// (made, or reused when it exists).
     public static func programInProcess(imagePath: String, imageSHA256: [UInt8], storagePath: String, payloadSize: Int) throws -> Result {
         let size = try FileByteSource(path: imagePath).count
-        let storage = try EDLStorage(path: storagePath, lunCount: 1, lunBytes: (size + (1 << 20)) / 4096 * 4096 + (1 << 20), sectorSize: 512)
+        let storage = try EDLStorage(path: storagePath, lunCount: 1, lunBytes: storageBytes(forImage: size), sectorSize: 512)
         var behaviour = EDLDeviceBehaviour()
         behaviour.maxPayloadToTarget = payloadSize
         let unit = InProcessEDL(storage: storage, behaviour: behaviour, bufferBytes: 2 * payloadSize)
