@@ -41,7 +41,7 @@ final class EDLCommandTests: CLITestCase {
                 text += String(decoding: data, as: UTF8.self)
             }
             guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("EDL simulator on ") }) else {
-                process.terminate()
+                process.stopForTest()
                 throw NSError(domain: "simulate", code: 1, userInfo: [NSLocalizedDescriptionKey: "no pty path in: \(text)"])
             }
             pty = String(line.dropFirst("EDL simulator on ".count))

@@ -160,7 +160,7 @@ final class SimulatedConsoleProcess {
             text += String(decoding: data, as: UTF8.self)
         }
         guard let range = text.range(of: #"/dev/pts/\d+"#, options: .regularExpression) else {
-            process.terminate()
+            process.stopForTest()
             throw QemuError.noConsole(output: text)
         }
         console = String(text[range])

@@ -42,10 +42,10 @@ public final class QemuUBoot {
     deinit { stop() }
 
     /// Stops qemu (the disk image stays).
+    /// Ends qemu: SIGTERM, then SIGKILL, since a child of the test runner inherits its
+    /// blocked SIGTERM and would otherwise run on forever.
     public func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        process.stopForTest()
     }
 
     /// `length` bytes of the disk image from `offset`.
@@ -66,7 +66,7 @@ public final class QemuUBoot {
             text += String(decoding: data, as: UTF8.self)
             if let range = text.range(of: #"/dev/pts/\d+"#, options: .regularExpression) { return String(text[range]) }
         }
-        if process.isRunning { process.terminate() }
+        process.stopForTest()
         throw QemuError.noConsole(output: text)
     }
 }
