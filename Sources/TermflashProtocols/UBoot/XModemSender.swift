@@ -317,8 +317,8 @@ public enum XModemTransfer {
         var batch: [UInt8] = []
         while sender.phase == .streaming {
             batch += try sender.nextStreamedBlock()
-            guard batch.count >= 32 * 1029 || sender.phase != .streaming else { continue }
-            try transmit(batch, over: transport)  // 32 blocks a write: fewer wake-ups on both sides
+            guard batch.count >= 64 * 1029 || sender.phase != .streaming else { continue }
+            try transmit(batch, over: transport)  // 64 blocks (64 KiB) a write: fewer wake-ups on both sides
             batch.removeAll(keepingCapacity: true)
             progress?(sender.acknowledged, sender.total)
             if let answer = try? transport.read(maxLength: 64, deadline: .now) { _ = try sender.receive(answer) }
