@@ -51,8 +51,11 @@ steps = report["steps"]
 writes = [s for s in steps if s["description"].startswith("write")]
 programs = [s for s in steps if s["description"].startswith("program")]
 patches = [s for s in steps if s["description"].startswith("patch")]
-print(f"state {report['state']}: {report['bytesWritten']} bytes in {len(writes)} verified image writes "
-      f"(all by device sha256: {all(s.get('verifiedBy') == 'device sha256' for s in writes)}), "
+parts = sum(1 for s in writes if "expanded bytes" in s["description"])
+images = len({s["description"].split(" ")[1] for s in writes})
+print(f"state {report['state']}: {report['bytesWritten']} bytes in {len(writes)} writes of {images} images "
+      f"({parts} of them parts of a sparse image whose DONT_CARE runs stay untouched), "
+      f"all checked by device sha256: {all(s.get('verifiedBy') == 'device sha256' for s in writes)}; "
       f"{len(programs)} GPT programs, {len(patches)} DISK patches, then setbootablestoragedrive and reset")
 for s in writes:
     print(f"  {s['status']:8} {s['bytes']:>9} bytes  {s['description'].split(' -> ')[-1]}")
