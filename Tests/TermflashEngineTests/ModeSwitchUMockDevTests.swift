@@ -140,15 +140,22 @@ final class ModeSwitchUMockDevTests: XCTestCase {
         return (profile, plan)
     }
 
+    /// Runs storage → modem from `start` on `testbed` (which the caller keeps, to look at the
+    /// bus afterwards); with `comesBack` the unit re-enumerates as the MF823 modem once switched.
+    private func switchToModem(_ testbed: UMockDevTestbed, from start: USBDeviceInfo, comesBack: Bool = true,
+                               timeoutSeconds: Double = 10) throws -> [ModeSwitchRunner.StepResult] {
+        let (profile, plan) = try storageToModem()
+        var runner = ModeSwitchRunner(plan: plan, environment: environment(testbed, reactions: comesBack ? [
+            "19d2:1405": ("1-1", "mf823-modem-at.umockdev", nil),
+        ] : [:]))
+        runner.timeoutSeconds = timeoutSeconds
+        return try runner.run(from: start) { profile.identity($0)?.interfaceRoles ?? [:] }
+    }
+
     func testStorageToModemSendsTheStandardEjectOnTheBulkEndpointAndIsConfirmedByIdentity() throws {
         let eject = try standardEject()
         let (testbed, start) = try storageUnit(serving: eject.map { ($0, passed($0)) })
-        let (profile, plan) = try storageToModem()
-        var runner = ModeSwitchRunner(plan: plan, environment: environment(testbed, reactions: [
-            "19d2:1405": ("1-1", "mf823-modem-at.umockdev", nil),
-        ]))
-        runner.timeoutSeconds = 10
-        let results = try runner.run(from: start) { profile.identity($0)?.interfaceRoles ?? [:] }
+        let results = try switchToModem(testbed, from: start)
         XCTAssertEqual(results.map(\.identity), ["19d2:1405"])
         XCTAssertEqual(results.map(\.path), ["1-3"], "the unit as it came back")
         XCTAssertEqual(results.first?.reply, "message 1 of 2: status passed; message 2 of 2: status passed")
@@ -158,12 +165,7 @@ final class ModeSwitchUMockDevTests: XCTestCase {
     func testAUnitThatLeavesBeforeItsLastStatusStillSwitches() throws {
         let eject = try standardEject()
         let (testbed, start) = try storageUnit(serving: [(eject[0], passed(eject[0])), (eject[1], nil)])
-        let (profile, plan) = try storageToModem()
-        var runner = ModeSwitchRunner(plan: plan, environment: environment(testbed, reactions: [
-            "19d2:1405": ("1-1", "mf823-modem-at.umockdev", nil),
-        ]))
-        runner.timeoutSeconds = 10
-        let results = try runner.run(from: start) { profile.identity($0)?.interfaceRoles ?? [:] }
+        let results = try switchToModem(testbed, from: start)
         XCTAssertEqual(results.map(\.identity), ["19d2:1405"])
         let reply = try XCTUnwrap(results.first?.reply)
         XCTAssertTrue(reply.hasPrefix("message 1 of 2: status passed; message 2 of 2: no status ("), reply)
@@ -173,11 +175,7 @@ final class ModeSwitchUMockDevTests: XCTestCase {
         // A unit recorded taking only the ZTE message of usb-modeswitch-data's 19d2:2000 entry.
         let other = try bytes(try modeswitchFacts()["19d2:2000 message"])
         let (testbed, start) = try storageUnit(serving: [(other, passed(other))])
-        let (profile, plan) = try storageToModem()
-        let runner = ModeSwitchRunner(plan: plan, environment: environment(testbed, reactions: [
-            "19d2:1405": ("1-1", "mf823-modem-at.umockdev", nil),
-        ]))
-        XCTAssertThrowsError(try runner.run(from: start) { profile.identity($0)?.interfaceRoles ?? [:] }) { error in
+        XCTAssertThrowsError(try switchToModem(testbed, from: start)) { error in
             let text = "\(error)"
             XCTAssertTrue(text.hasPrefix("usb 1-1 if0 did not take usb_modeswitch message 1 of 2 (31 bytes: 5553424387654321"), text)
             XCTAssertTrue(text.contains("bulk OUT on usb 1-1 if0"), "the transport's own error: \(text)")
@@ -189,10 +187,7 @@ final class ModeSwitchUMockDevTests: XCTestCase {
     func testTheEjectTakenWithoutReEnumerationIsAFailure() throws {
         let eject = try standardEject()
         let (testbed, start) = try storageUnit(serving: eject.map { ($0, passed($0)) })
-        let (profile, plan) = try storageToModem()
-        var runner = ModeSwitchRunner(plan: plan, environment: environment(testbed, reactions: [:]))
-        runner.timeoutSeconds = 1
-        XCTAssertThrowsError(try runner.run(from: start) { profile.identity($0)?.interfaceRoles ?? [:] }) { error in
+        XCTAssertThrowsError(try switchToModem(testbed, from: start, comesBack: false, timeoutSeconds: 1)) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("did not come back as 19d2:1405"), text)
             XCTAssertTrue(text.contains("(it answered: message 1 of 2: status passed; message 2 of 2: status passed)"), text)
