@@ -186,6 +186,18 @@ final class EDLCommandTests: CLITestCase {
         XCTAssertEqual(try simulator.storageDigest(lun: 0, lunBytes: size / 2, sector: UInt64(bootRow["firstLBA"] as? Int ?? 0), sectorSize: 512,
                                                    count: UInt64(newBoot.count)), SHA256.hash(newBoot), "a signed package goes to its GPT label too")
 
+        var patched = newBoot
+        for block in [3, 40] { patched[block * 4096 + 9] ^= 0xFF }
+        let patchedPath = simulator.folder + "/boot-2.img", delta = simulator.folder + "/boot.delta"
+        try Data(patched).write(to: URL(fileURLWithPath: patchedPath))
+        XCTAssertEqual(try run(on: nil, ["delta", "create", bootPath, patchedPath, "-o", delta]).status, 0)
+        let differential = try run(on: nil, ["flash", "--allow-unsigned", "--delta", delta, "--delta-base", bootPath, "--partition", "boot"] + edl(simulator))
+        XCTAssertEqual(differential.status, 0, differential.standardError)
+        XCTAssertTrue(differential.standardOutput.contains("source confirmed by device sha256"), differential.standardOutput)
+        XCTAssertTrue(differential.standardOutput.contains("blocks written 2 of"), differential.standardOutput)
+        XCTAssertEqual(try simulator.storageDigest(lun: 0, lunBytes: size / 2, sector: UInt64(bootRow["firstLBA"] as? Int ?? 0), sectorSize: 512,
+                                                   count: UInt64(patched.count)), SHA256.hash(patched), "the delta found boot by its GPT label")
+
         let before = try Data(contentsOf: URL(fileURLWithPath: simulator.storage))
         let unknown = try run(on: nil, ["flash", "--allow-unsigned", bootPath, "--partition", "bootx"] + edl(simulator))
         XCTAssertNotEqual(unknown.status, 0)

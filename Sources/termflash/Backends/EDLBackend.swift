@@ -14,7 +14,7 @@ enum EDLBackend: FlashBackend {
     static let summary = "Qualcomm EDL (Sahara + Firehose): a rawprogram folder or zip, or images/packages by GPT label, with --programmer"
 
     static func accepts(_ request: FlashRequest) -> Bool {
-        guard request.disk == nil, !request.inputs.isEmpty, (request.profile?.protocolFamily ?? .qualcommEDL) == .qualcommEDL else { return false }
+        guard request.disk == nil, (request.profile?.protocolFamily ?? .qualcommEDL) == .qualcommEDL else { return false }
         return request.programmer != nil || (request.inputs.count == 1 && isRawProgramSet(request.inputs[0]))
     }
 
