@@ -69,6 +69,9 @@ public protocol FlashTarget: AnyObject {
     var name: String { get }
     /// The unit writes and erases are made of, in bytes (sector, page or erase block).
     var writeGranularity: Int { get }
+    /// The unit writes and erases of `region` are made of, where the device has chips or
+    /// LUNs with different units (a router's SPI-NOR and NAND).
+    func writeGranularity(for region: FlashRegion) -> Int
     /// Digests the device computes itself, preferred first; empty when it has none.
     var deviceDigests: [DeviceDigestKind] { get }
     /// Whether writes must start at a partition's first byte because the device erases the
@@ -96,6 +99,9 @@ public protocol FlashTarget: AnyObject {
 extension FlashTarget {
     /// Most targets write any aligned range.
     public var rewritesWholePartitions: Bool { false }
+
+    /// One unit for the whole device.
+    public func writeGranularity(for region: FlashRegion) -> Int { writeGranularity }
 
     /// Targets without protocol-specific steps refuse them.
     public func perform(_ command: TargetCommand) throws {

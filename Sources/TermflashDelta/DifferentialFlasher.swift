@@ -45,9 +45,10 @@ public final class DifferentialFlasher {
         guard region.length >= max(header.sourceSize, header.targetSize) else {
             throw DifferentialFlashError.regionTooSmall(region: region, needed: max(header.sourceSize, header.targetSize))
         }
-        let blockSize = max(Int(header.blockSize), target.writeGranularity)
-        guard blockSize % target.writeGranularity == 0 else {
-            throw DifferentialFlashError.blockSizeMismatch(blockSize: Int(header.blockSize), granularity: target.writeGranularity)
+        let unit = target.writeGranularity(for: region)
+        let blockSize = max(Int(header.blockSize), unit)
+        guard blockSize % unit == 0 else {
+            throw DifferentialFlashError.blockSizeMismatch(blockSize: Int(header.blockSize), granularity: unit)
         }
         var report = DifferentialFlashReport(partition: region.partition ?? "\(region)", target: target.name, patchBytes: patch.count,
                                              blockSize: blockSize, targetBytes: header.targetSize)
@@ -168,10 +169,13 @@ public final class DifferentialFlasher {
         for index in 0..<blockCount {
             let start = UInt64(index) * UInt64(blockSize)
             let length = Int(min(UInt64(blockSize), region.length - start))
-            let old = try source.read(offset: start, length: length)
+            var old = try source.read(offset: start, length: length)
             var new = try rebuilt.read(offset: start, length: length)
             if new.count < length { new += old.dropFirst(new.count) }
+            // Past the end of both images a block is padded alike: only bytes the images
+            // define can make it differ.
             if new.count < length { new += [UInt8](repeating: 0, count: length - new.count) }
+            if old.count < length { old += [UInt8](repeating: 0, count: length - old.count) }
             try body(start, new, new != old)
             progress?(start + UInt64(length), rebuilt.count)
         }

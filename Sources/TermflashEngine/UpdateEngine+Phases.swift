@@ -19,8 +19,9 @@ extension UpdateEngine {
                     throw PlanError.regionOutsidePartition(step: step.description, partition: name)
                 }
             }
-            guard region.offset % UInt64(max(target.writeGranularity, 1)) == 0 else {
-                throw PlanError.misaligned(step: step.description, offset: region.offset, granularity: target.writeGranularity)
+            let unit = max(target.writeGranularity(for: region), 1)
+            guard region.offset % UInt64(unit) == 0 else {
+                throw PlanError.misaligned(step: step.description, offset: region.offset, granularity: unit)
             }
             if step.kind == .write, let image = step.image, image.format == .raw, image.length > region.length {
                 throw PlanError.imageTooLarge(image: image.path, bytes: image.length, region: "\(region)", regionBytes: region.length)

@@ -60,6 +60,26 @@ final class UBootFlashCommandTests: CLITestCase {
                        "the backup holds what ART held before")
     }
 
+    func testADeltaRewritesOnlyTheChangedEraseBlocksThroughTheConsole() throws {
+        let folder = try Fixtures.temporaryDirectory("simdelta")
+        let simulator = try SimulatedConsoleProcess(termflash: termflash, arguments: ["--profile", "mf286d", "--flash-dir", folder, "--boot-delay", "1"])
+        defer { simulator.stop() }
+        let nand = folder + "/mf286d-nand.bin"
+        let old = uBootTestImage(600_000)
+        var new = old
+        new[5] ^= 0xFF
+        new[400_000] ^= 0xFF
+        try write(old, into: nand, at: 0x1800000)
+        let oldPath = try writeImage(old, name: "rootfs-old.bin"), delta = workingDirectory + "/rootfs.delta"
+        XCTAssertEqual(try run(on: nil, ["delta", "create", oldPath, try writeImage(new, name: "rootfs-new.bin"), "-o", delta]).status, 0)
+        let result = try run(on: nil, ["flash", "--profile", "mf286d", "--port", simulator.console, "--allow-unsigned",
+                                       "--delta", delta, "--delta-base", oldPath, "--partition", "rootfs"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertTrue(result.standardOutput.contains("source confirmed by device crc32"), result.standardOutput)
+        XCTAssertTrue(result.standardOutput.contains("blocks written 2 of 5 (131072-byte blocks)"), result.standardOutput)
+        XCTAssertTrue(try read(nand, at: 0x1800000, count: new.count) == new, "rootfs holds the new image")
+    }
+
     func testFlashesARealUBootUnderQemuAndTheDiskHoldsTheImage() throws {
         let qemu = try QemuUBoot()
         defer { qemu.stop() }

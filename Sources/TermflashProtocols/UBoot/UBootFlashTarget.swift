@@ -28,6 +28,11 @@ public final class UBootFlashTarget: FlashTarget {
 
     public var writeGranularity: Int { chips.map(\.unit).min() ?? 512 }
 
+    /// The erase unit of the chip `region` lies on.
+    public func writeGranularity(for region: FlashRegion) -> Int {
+        chips.indices.contains(region.lun) ? chips[region.lun].unit : writeGranularity
+    }
+
     public var deviceDigests: [DeviceDigestKind] { [.crc32] }
 
     public func partitions() throws -> [FlashRegion] { regions }
