@@ -62,3 +62,38 @@ class CLITestCase: XCTestCase {
         try profile.write(toFile: "\(folder)/profiles/test.yaml", atomically: true, encoding: .utf8)
     }
 }
+
+/// A `termflash simulate …` running in the background (outside umockdev), and the ports it
+/// announced as `NAME /dev/pts/N` lines (`port`, `diag`, `at`).
+final class AnnouncingSimulator {
+    let process = Process()
+    var ports: [String: String] = [:]
+    private let output = Pipe()
+
+    init(_ termflash: String, _ arguments: [String], folder: String, expecting names: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: termflash)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["LD_PRELOAD", "UMOCKDEV_DIR"] { environment.removeValue(forKey: key) }
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        let reader = output.fileHandleForReading
+        while ports.count < names.count {
+            let data = reader.availableData
+            guard !data.isEmpty else { break }
+            text += String(decoding: data, as: UTF8.self)
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: " ")
+                if parts.count == 2, names.contains(String(parts[0])) { ports[String(parts[0])] = String(parts[1]) }
+            }
+        }
+    }
+
+    func stop() {
+        process.stopForTest()
+    }
+}

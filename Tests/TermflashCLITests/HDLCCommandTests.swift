@@ -6,40 +6,6 @@ import XCTest
 /// `simulate streaming-dload|diag --pty` with `flash`, `partitions` and `nv` talking to it
 /// through the real serial transport, as a user would.
 final class HDLCCommandTests: CLITestCase {
-    /// A `termflash simulate …` running in the background, and the ports it printed.
-    private final class Simulator {
-        let process = Process()
-        var ports: [String: String] = [:]
-        private let output = Pipe()
-
-        init(_ termflash: String, _ arguments: [String], folder: String, expecting names: [String]) throws {
-            process.executableURL = URL(fileURLWithPath: termflash)
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: folder)
-            var environment = ProcessInfo.processInfo.environment
-            for key in ["LD_PRELOAD", "UMOCKDEV_DIR"] { environment.removeValue(forKey: key) }
-            process.environment = environment
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var text = ""
-            let reader = output.fileHandleForReading
-            while ports.count < names.count {
-                let data = reader.availableData
-                guard !data.isEmpty else { break }
-                text += String(decoding: data, as: UTF8.self)
-                for line in text.split(separator: "\n") {
-                    let parts = line.split(separator: " ")
-                    if parts.count == 2, names.contains(String(parts[0])) { ports[String(parts[0])] = String(parts[1]) }
-                }
-            }
-        }
-
-        func stop() {
-            process.stopForTest()
-        }
-    }
-
     private var fixtures: String { Fixtures.repositoryRoot + "/Tests/Fixtures/nand-partition-tables" }
 
     private func write(_ bytes: [UInt8], _ name: String) throws -> String {
@@ -57,7 +23,7 @@ final class HDLCCommandTests: CLITestCase {
 
     func testFlashOverAPtyUploadsTheProgrammerSendsTheTableAndWritesPartitions() throws {
         let nandPath = workingDirectory + "/nand.bin"
-        let simulator = try Simulator(termflash, ["simulate", "streaming-dload", "--pty", "--nand", nandPath, "--size-mib", "256",
+        let simulator = try AnnouncingSimulator(termflash, ["simulate", "streaming-dload", "--pty", "--nand", nandPath, "--size-mib", "256",
                                                   "--partition-table", fixtures + "/pt-mf825-r.bin", "--write-table", fixtures + "/pt-mf825-w.bin"],
                                       folder: workingDirectory, expecting: ["port"])
         defer { simulator.stop() }
@@ -99,7 +65,7 @@ final class HDLCCommandTests: CLITestCase {
         let created = try run(on: nil, ["delta", "create", try write(old, "old.bin"), try write(new, "new.bin"), "-o", patch])
         XCTAssertEqual(created.status, 0, created.standardError)
 
-        let simulator = try Simulator(termflash, ["simulate", "streaming-dload", "--pty", "--programmer-running", "--nand", nandPath, "--size-mib", "256",
+        let simulator = try AnnouncingSimulator(termflash, ["simulate", "streaming-dload", "--pty", "--programmer-running", "--nand", nandPath, "--size-mib", "256",
                                                   "--partition-table", fixtures + "/pt-mf825-r.bin", "--write-table", fixtures + "/pt-mf825-w.bin"],
                                       folder: workingDirectory, expecting: ["port"])
         defer { simulator.stop() }
@@ -114,7 +80,7 @@ final class HDLCCommandTests: CLITestCase {
 
     func testADifferentTableIsRefusedWithoutTheOverrideAndANAKIsNamed() throws {
         let nandPath = workingDirectory + "/nand.bin"
-        let simulator = try Simulator(termflash, ["simulate", "streaming-dload", "--pty", "--nand", nandPath, "--nak-block", "2"],
+        let simulator = try AnnouncingSimulator(termflash, ["simulate", "streaming-dload", "--pty", "--nand", nandPath, "--nak-block", "2"],
                                       folder: workingDirectory, expecting: ["port"])
         defer { simulator.stop() }
         let port = try XCTUnwrap(simulator.ports["port"])
@@ -125,7 +91,7 @@ final class HDLCCommandTests: CLITestCase {
         XCTAssertNotEqual(nak.status, 0)
         XCTAssertTrue(nak.standardError.contains("write verify failed"), nak.standardError)
 
-        let streaming = try Simulator(termflash, ["simulate", "streaming-dload", "--pty", "--programmer-running", "--nand", workingDirectory + "/n2.bin"],
+        let streaming = try AnnouncingSimulator(termflash, ["simulate", "streaming-dload", "--pty", "--programmer-running", "--nand", workingDirectory + "/n2.bin"],
                                       folder: workingDirectory, expecting: ["port"])
         defer { streaming.stop() }
         let port2 = try XCTUnwrap(streaming.ports["port"])
@@ -137,7 +103,7 @@ final class HDLCCommandTests: CLITestCase {
     }
 
     func testNVReadAndBackupOverTheDIAGPty() throws {
-        let simulator = try Simulator(termflash, ["simulate", "diag", "--pty", "--nand", workingDirectory + "/nand.bin"],
+        let simulator = try AnnouncingSimulator(termflash, ["simulate", "diag", "--pty", "--nand", workingDirectory + "/nand.bin"],
                                       folder: workingDirectory, expecting: ["diag", "at"])
         defer { simulator.stop() }
         let diag = try XCTUnwrap(simulator.ports["diag"])

@@ -5,37 +5,17 @@ import XCTest
 /// `termflash identify` against `termflash simulate diag --pty`: DIAG version answers through
 /// the DIAG codec and ATI on the AT port, both over the real serial transport.
 final class IdentifyCommandTests: CLITestCase {
-    private var simulator: Process?
+    private var simulator: AnnouncingSimulator?
 
     override func tearDown() {
-        simulator?.stopForTest()
+        simulator?.stop()
     }
 
     /// Starts the simulated modem and returns the ports it announced (`diag`, `at`).
     private func startSimulator() throws -> [String: String] {
-        let process = Process(), output = Pipe()
-        process.executableURL = URL(fileURLWithPath: termflash)
-        process.arguments = ["simulate", "diag", "--pty"]
-        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["LD_PRELOAD", "UMOCKDEV_DIR"] { environment.removeValue(forKey: key) }
-        process.environment = environment
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        simulator = process
-        var ports: [String: String] = [:]
-        var text = ""
-        while ports.count < 2 {
-            let data = output.fileHandleForReading.availableData
-            guard !data.isEmpty else { break }
-            text += String(decoding: data, as: UTF8.self)
-            for line in text.split(separator: "\n") {
-                let parts = line.split(separator: " ")
-                if parts.count == 2 { ports[String(parts[0])] = String(parts[1]) }
-            }
-        }
-        return ports
+        let started = try AnnouncingSimulator(termflash, ["simulate", "diag", "--pty"], folder: workingDirectory, expecting: ["diag", "at"])
+        simulator = started
+        return started.ports
     }
 
     func testDIAGBuildIDAndATIRevisionIdentifyTheVariant() throws {
