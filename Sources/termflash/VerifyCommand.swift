@@ -4,6 +4,7 @@ import TermflashCore
 import TermflashCrypto
 import TermflashEngine
 import TermflashImages
+import TermflashProtocols
 
 /// `termflash verify`: compare every image of a rawprogram set with the unit's storage by the
 /// programmer's own SHA-256, without reading the data back.
@@ -89,24 +90,10 @@ struct VerifyCommand: ParsableCommand {
         let parts = try runs.map { run in
             let count = (run.upperBound - run.lowerBound + sectorSize - 1) / sectorSize
             return Part(sectorOffset: run.lowerBound / sectorSize, sectors: count,
-                        expected: try digest(source, from: run.lowerBound, bytes: count * sectorSize))
+                        expected: try FirehoseFlashTarget.expectedDigest(of: source, offset: run.lowerBound, bytes: count * sectorSize).hexString)
         }
         return Check(label: entry.label, file: entry.filename, lun: entry.lun, startSector: entry.start.text, sectors: sectors,
                      parts: parts, patched: patched)
-    }
-
-    /// SHA-256 of `bytes` bytes of `source` from `offset`, zero-padded past its end.
-    private func digest(_ source: ByteSource, from offset: UInt64, bytes: UInt64) throws -> String {
-        let sha = SHA256()
-        var done: UInt64 = 0
-        while done < bytes {
-            let length = Int(min(bytes - done, 1 << 20))
-            var chunk = try source.read(offset: offset + done, length: length)
-            if chunk.count < length { chunk += [UInt8](repeating: 0, count: length - chunk.count) }
-            sha.update(chunk)
-            done += UInt64(length)
-        }
-        return sha.finish().hexString
     }
 
     private func resolve(_ text: String, lun: Int, _ connection: EDLConnection) throws -> UInt64 {

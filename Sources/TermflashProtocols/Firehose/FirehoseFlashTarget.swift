@@ -99,6 +99,15 @@ public final class FirehoseFlashTarget: FlashTarget {
 
     /// Whether the device's SHA-256 of the range equals the source's (zero-padded) bytes.
     private func deviceHolds(_ source: ByteSource, offset: UInt64, bytes: UInt64, lun: Int, startSector: UInt64) throws -> Bool {
+        let expected = try Self.expectedDigest(of: source, offset: offset, bytes: bytes)
+        let device = try host.sha256Digest(lun: lun, startSector: String(startSector), sectors: bytes / UInt64(sectorSize), sectorSize: sectorSize)
+        return device == expected
+    }
+
+    /// What `getsha256digest` gives for sectors holding `bytes` bytes of `source` from
+    /// `offset`: the SHA-256 of those bytes, zero-padded past the source's end as `program`
+    /// pads the last sector.
+    public static func expectedDigest(of source: ByteSource, offset: UInt64, bytes: UInt64) throws -> [UInt8] {
         let sha = SHA256()
         var done: UInt64 = 0
         while done < bytes {
@@ -108,8 +117,7 @@ public final class FirehoseFlashTarget: FlashTarget {
             sha.update(chunk)
             done += UInt64(length)
         }
-        let device = try host.sha256Digest(lun: lun, startSector: String(startSector), sectors: bytes / UInt64(sectorSize), sectorSize: sectorSize)
-        return device == sha.finish()
+        return sha.finish()
     }
 
     public func erase(_ region: FlashRegion) throws {
